@@ -1,0 +1,131 @@
+"""The build, as one linear function of named stages:
+load → validate → render Markdown → mkdocs build → post-process → swap into site/.
+
+Everything is built in a staging folder beside `site/`; `site/` is replaced only when every
+stage succeeded, so a failed build leaves the published site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BuildError
+from .render.site import navigation, write_docs
+from .search import add_folded_field
+from .validate import Project, load_project
+
+OVERRIDES = Path(__file__).resolve().parent / "overrides"
+
+
+@dataclass
+class BuildReport:
+    """What a build made and how long each stage took, in seconds."""
+
+    site_dir: Path
+    lessons: int = 0
+    pages: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items())
+        return f"built {self.lessons} lessons ({self.pages} pages) into {self.site_dir}\n{stages}"
+
+
+class _Stopwatch:
+    def __init__(self, report: BuildReport) -> None:
+        self.report = report
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.report.timings[name] = now - self.last
+        self.last = now
+
+
+def build(root: Path, site_dir: Path) -> BuildReport:
+    """Build the whole site from the sources under `root` into `site_dir`."""
+    report = BuildReport(site_dir=site_dir)
+    clock = _Stopwatch(report)
+    project = load_project(root)
+    report.lessons = len(project.lessons)
+    clock.lap("validate")
+
+    work = root / "build"
+    docs_dir = render_docs(project, work)
+    clock.lap("render")
+
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.staging-", dir=site_dir.parent))
+    try:
+        run_mkdocs(write_config(project, work, docs_dir), staging)
+        clock.lap("mkdocs")
+        report.pages = postprocess(staging)
+        clock.lap("postprocess")
+        swap_into_place(staging, site_dir)
+        clock.lap("swap")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def render_docs(project: Project, work: Path) -> Path:
+    """Write a fresh Markdown tree for mkdocs under `work/docs`."""
+    docs_dir = work / "docs"
+    shutil.rmtree(docs_dir, ignore_errors=True)
+    docs_dir.mkdir(parents=True)
+    write_docs(project, docs_dir)
+    return docs_dir
+
+
+def write_config(project: Project, work: Path, docs_dir: Path) -> Path:
+    """`work/mkdocs.yml`: the project's mkdocs.yml plus the generated nav (JSON is valid YAML)."""
+    config = {
+        "INHERIT": os.path.relpath(project.root / "mkdocs.yml", work),
+        "docs_dir": os.path.relpath(docs_dir, work),
+        "nav": navigation(project),
+        "theme": {"custom_dir": str(OVERRIDES)},
+    }
+    config_file = work / "mkdocs.yml"
+    config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
+    return config_file
+
+
+def run_mkdocs(config_file: Path, out_dir: Path) -> None:
+    """Run mkdocs in its own process: our code stays free of mkdocs internals."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(out_dir)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=config_file.parent)
+    if result.returncode != 0:
+        raise BuildError(f"mkdocs build failed:\n{result.stdout}{result.stderr}".rstrip())
+
+
+def postprocess(site: Path) -> int:
+    """Make search accent-insensitive in every language; return the number of HTML pages."""
+    for index_file in site.rglob("search/search_index.json"):
+        add_folded_field(index_file)
+    return sum(1 for _ in site.rglob("*.html"))
+
+
+def swap_into_place(staging: Path, site_dir: Path) -> None:
+    """Replace `site_dir` with `staging` using renames on the same file system."""
+    old = None
+    if site_dir.exists():
+        old = site_dir.with_name(f"{site_dir.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        site_dir.rename(old)
+    try:
+        staging.rename(site_dir)
+    except OSError as exc:
+        if old is not None:
+            old.rename(site_dir)
+        raise BuildError(f"could not move the new site into {site_dir}: {exc}") from exc
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,86 @@
+"""Interface words of the generated pages, in both languages."""
+
+from __future__ import annotations
+
+UI: dict[str, dict[str, str]] = {
+    "vi": {
+        "home": "Trang chủ",
+        "topics": "Các chủ đề",
+        "lessons": "Bài học",
+        "minutes": "phút",
+        "level.beginner": "Cơ bản",
+        "level.intermediate": "Trung bình",
+        "level.advanced": "Nâng cao",
+        "objectives": "Học xong bài này, bạn sẽ",
+        "steps": "Các bước",
+        "step": "Bước",
+        "tip": "Mẹo",
+        "warning": "Cảnh báo",
+        "quiz": "Câu đố",
+        "quiz.intro": "Trả lời {count} câu hỏi. Đúng từ {pass_mark} câu trở lên là đạt.",
+        "question": "Câu",
+        "choose_one": "Chọn một đáp án.",
+        "choose_many": "Chọn tất cả đáp án đúng.",
+        "true_false": "Đúng hay sai?",
+        "check": "Nộp bài",
+        "answers": "Xem đáp án và giải thích",
+        "correct": "Đúng",
+        "wrong": "Sai",
+        "sources": "Nguồn",
+        "seen": "xem ngày",
+        "reviewed": "Nội dung được kiểm tra lần cuối ngày {date}",
+        "against": "đối chiếu với {version}",
+        "topic": "Chủ đề",
+        "no_lessons": "Chủ đề này đang được soạn bài.",
+        "lesson_count": "{count} bài học",
+        "glossary": "Từ điển thuật ngữ",
+        "about": "Giới thiệu",
+        "teams": "Dành cho tổ công nghệ số",
+        "start": "Bắt đầu học",
+    },
+    "en": {
+        "home": "Home",
+        "topics": "Topics",
+        "lessons": "Lessons",
+        "minutes": "min",
+        "level.beginner": "Beginner",
+        "level.intermediate": "Intermediate",
+        "level.advanced": "Advanced",
+        "objectives": "After this lesson you will",
+        "steps": "Steps",
+        "step": "Step",
+        "tip": "Tip",
+        "warning": "Warning",
+        "quiz": "Quiz",
+        "quiz.intro": "Answer {count} questions. {pass_mark} or more correct is a pass.",
+        "question": "Question",
+        "choose_one": "Choose one answer.",
+        "choose_many": "Choose every right answer.",
+        "true_false": "True or false?",
+        "check": "Check my answers",
+        "answers": "Show the answers and explanations",
+        "correct": "Right",
+        "wrong": "Wrong",
+        "sources": "Sources",
+        "seen": "seen",
+        "reviewed": "Content last checked on {date}",
+        "against": "against {version}",
+        "topic": "Topic",
+        "no_lessons": "Lessons for this topic are being written.",
+        "lesson_count": "{count} lessons",
+        "glossary": "Glossary",
+        "about": "About",
+        "teams": "For community teams",
+        "start": "Start learning",
+    },
+}
+
+
+def format_date(value: object, lang: str) -> str:
+    """25/11/2026 in Vietnamese, 25 November 2026 in English."""
+    import datetime as dt
+
+    assert isinstance(value, dt.date)
+    if lang == "vi":
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    return value.strftime("%-d %B %Y")
