@@ -54,3 +54,28 @@ def build(root: str, site_dir: str | None) -> None:
         click.echo("build stopped: site/ was left as it was", err=True)
         sys.exit(1)
     click.echo(report.summary())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the local Wi-Fi).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--site", "site_dir", default="site", show_default=True, help="The built site folder.")
+def serve(host: str, port: int, site_dir: str) -> None:
+    """Serve the built site; stop with Ctrl+C."""
+    from .serve import make_server
+
+    try:
+        server = make_server(Path(site_dir).resolve(), host, port)
+    except (FileNotFoundError, OSError) as exc:
+        click.echo(f"cannot serve: {exc}", err=True)
+        sys.exit(1)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    click.echo(f"Kỹ năng số is being served at http://{shown_host}:{server.server_address[1]}/ (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+if __name__ == "__main__":
+    main()

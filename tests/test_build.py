@@ -1,0 +1,106 @@
+"""The whole build: real sources, the staging swap, and a site that loads nothing from elsewhere."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kynangso.build import build
+from kynangso.errors import BuildError, SourceError
+from kynangso.validate import load_project
+
+REPO = Path(__file__).resolve().parent.parent
+EXTERNAL = re.compile(
+    r"""(?:<(?:script|link|img|iframe|source|audio|video)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//)"""
+    r"""|(?:url\(\s*["']?(?:https?:)?//)|(?:@import\s+["']?(?:url\()?["']?(?:https?:)?//)""",
+    re.IGNORECASE,
+)
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_real_sources_build_in_both_languages(real_site: Path) -> None:
+    project = load_project(REPO)
+    for lesson_id in project.lessons:
+        vi = (real_site / "lessons" / lesson_id / "index.html").read_text(encoding="utf-8")
+        en = (real_site / "en" / "lessons" / lesson_id / "index.html").read_text(encoding="utf-8")
+        assert '<html lang="vi"' in vi and '<html lang="en"' in en
+        assert project.lessons[lesson_id].title.vi in vi.replace("&#34;", '"').replace("&quot;", '"')
+        assert 'class="kns-quiz"' in vi and 'class="kns-quiz"' in en
+    for topic in project.topics:
+        assert (real_site / "topics" / topic / "index.html").is_file()
+        assert (real_site / "en" / "topics" / topic / "index.html").is_file()
+    assert (real_site / "glossary" / "index.html").is_file()
+    assert (real_site / "en" / "glossary" / "index.html").is_file()
+
+
+def test_vietnamese_interface_strings(real_site: Path) -> None:
+    home = (real_site / "index.html").read_text(encoding="utf-8")
+    assert 'placeholder="Tìm kiếm"' in home
+    assert 'hreflang="en"' in home
+
+
+def test_built_site_loads_nothing_from_another_host(real_site: Path) -> None:
+    offenders = []
+    for path in real_site.rglob("*"):
+        if path.suffix in (".html", ".css") and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            offenders += [f"{path.relative_to(real_site)}: {m.group(0)}" for m in EXTERNAL.finditer(text)]
+    assert offenders == []
+    home = (real_site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in home and "unpkg.com" not in home
+
+
+def test_external_scan_would_catch_a_font_or_script() -> None:
+    assert EXTERNAL.search('<link rel="stylesheet" href="https://fonts.googleapis.com/css">')
+    assert EXTERNAL.search("<script src='//unpkg.com/x.js'></script>")
+    assert EXTERNAL.search("body { background: url(https://cdn.example/x.png) }")
+    assert not EXTERNAL.search('<a href="https://example.org/source">a source</a>')
+
+
+def test_search_index_has_folded_text(real_site: Path) -> None:
+    index = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "folded" in index["config"]["fields"]
+    assert any("dinh danh" in doc["folded"].lower() for doc in index["docs"])
+
+
+def test_build_replaces_site_only_after_success(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    report = build(project, site)
+    assert report.lessons == 1 and report.pages > 20
+    before = _tree_digest(site)
+
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text().replace("minutes: 10", "minutes: many"))
+    with pytest.raises(SourceError):
+        build(project, site)
+    assert _tree_digest(site) == before
+
+    lesson.write_text(lesson.read_text().replace("minutes: many", "minutes: 10"))
+    (project / "mkdocs.yml").write_text((project / "mkdocs.yml").read_text().replace("name: material", "name: no-such-theme"))
+    with pytest.raises(BuildError):
+        build(project, site)
+    assert _tree_digest(site) == before
+    assert not list(tmp_path.glob("site.staging-*")), "staging folders are cleaned up"
+
+
+def test_rebuild_picks_up_changes(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(project, site)
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text().replace('"Sample lesson"', '"Renamed lesson"'))
+    build(project, site)
+    page = (site / "en" / "lessons" / "sample-lesson" / "index.html").read_text(encoding="utf-8")
+    assert "Renamed lesson" in page
+    assert not list(tmp_path.glob("site.old-*"))

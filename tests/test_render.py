@@ -1,0 +1,65 @@
+"""Rendering Markdown pages from the validated project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kynangso.render.site import markdown_text, media_prefix, navigation, site_pages
+from kynangso.validate import load_project
+
+
+def test_every_page_exists_in_both_languages(project: Path) -> None:
+    pages = site_pages(load_project(project))
+    vi = {p.removeprefix("vi/") for p in pages if p.startswith("vi/")}
+    en = {p.removeprefix("en/") for p in pages if p.startswith("en/")}
+    assert vi == en
+    assert {"index.md", "glossary.md", "about.md", "teams.md", "lessons/sample-lesson.md", "topics/e-id.md"} <= vi
+    assert len(vi) == 1 + 7 + 1 + 3
+
+
+def test_lesson_page_has_steps_tips_quiz_and_sources(project: Path) -> None:
+    page = site_pages(load_project(project))["en/lessons/sample-lesson.md"]
+    assert "# Sample lesson" in page
+    assert "### Step 1. First step { #step-1 .kns-step }" in page
+    assert '!!! tip "Tip"\n\n    Take your time.' in page
+    assert 'alt="Diagram of the Continue button"' in page
+    assert 'src="../../../media/sample.svg"' in page
+    assert "<legend><span class=\"kns-qnum\">Question 1/2.</span> What is the first step?</legend>" in page
+    assert 'type="radio" name="q2" value="1"' in page
+    assert "[Nguồn mẫu](https://example.org/source)" in page
+    assert "Content last checked on 25 November 2026." in page
+
+
+def test_vietnamese_page_uses_vietnamese_words(project: Path) -> None:
+    page = site_pages(load_project(project))["vi/lessons/sample-lesson.md"]
+    assert "### Bước 2. Bước hai" in page
+    assert "Nội dung được kiểm tra lần cuối ngày 25/11/2026." in page
+    assert "Câu 1/2." in page
+
+
+def test_html_in_yaml_is_escaped_everywhere(project: Path) -> None:
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    quiz = project / "quizzes" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text().replace('"Open the app."', '"<script>alert(1)</script> & <b>bold</b>"'))
+    quiz.write_text(quiz.read_text().replace('"Open the app"}', '"<img src=x onerror=alert(1)>"}'))
+    page = site_pages(load_project(project))["en/lessons/sample-lesson.md"]
+    assert "<script>" not in page and "<img src=x" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_markdown_text_keeps_markdown() -> None:
+    assert markdown_text("**bold** <i>") == "**bold** &lt;i&gt;"
+
+
+def test_navigation_lists_topics_not_lessons(project: Path) -> None:
+    nav = navigation(load_project(project))
+    assert nav[0] == "index.md"
+    assert not any(item.startswith("lessons/") for item in nav)
+    assert len(nav) == 1 + 7 + 3
+
+
+def test_media_prefix_points_at_the_shared_folder() -> None:
+    assert media_prefix("vi", 0) == "media/"
+    assert media_prefix("en", 0) == "../media/"
+    assert media_prefix("en", 2) == "../../../media/"
