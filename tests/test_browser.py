@@ -14,11 +14,18 @@ LESSON = "vneid-activate"
 
 
 def _search(page: Page, query: str) -> list[str]:
+    """Type a query the way a person does; retype if the index was still loading."""
     page.locator("label.md-header__button[for=__search]").click()
     box = page.locator("input.md-search__input")
-    box.fill(query)
     results = page.locator(".md-search-result__item")
-    expect(results.first).to_be_visible(timeout=10_000)
+    for _ in range(10):
+        box.fill("")
+        box.press_sequentially(query, delay=20)
+        try:
+            expect(results.first).to_be_visible(timeout=2_000)
+            break
+        except AssertionError:
+            continue
     return results.all_inner_texts()
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -46,20 +45,19 @@ class Document:
         return self.value_marks.get((), (1, 1))
 
 
-class _AliasRefused(yaml.MarkedYAMLError):
-    pass
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Composes nodes only; refuses aliases so a small file can never expand into a huge one."""
+class _AliasFound(Exception):
+    """A node reached twice while converting: the file uses an alias (*name)."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
-            raise _AliasRefused(
-                None, None, "aliases (*name) are not allowed: write the text out", event.start_mark
-            )
-        return Composer.compose_node(self, parent, index)  # type: ignore[no-any-return]
+
+def _first_alias(text: str) -> tuple[int, int]:
+    """Where the first alias (*name) stands; only called for a file that has one."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, AliasEvent):
+            return event.start_mark.line + 1, event.start_mark.column + 1
+    return 1, 1
 
 
 def load_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]]:
@@ -85,7 +83,9 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
     if tab_problems:
         return None, tab_problems
     try:
-        loader = _NoAliasLoader(text)
+        # libyaml composes an alias as a second reference to the anchored node, in linear
+        # time, so an alias bomb costs nothing until conversion, which refuses any reuse.
+        loader = _FastLoader(text)
         try:
             root = loader.get_single_node()
         finally:
@@ -101,7 +101,10 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
         return problem(1, 1, "file is empty")
     doc = Document(shown_as, None)
     problems: list[Problem] = []
-    doc.data = _to_data(root, (), doc, problems)
+    try:
+        doc.data = _to_data(root, (), doc, problems, set())
+    except _AliasFound:
+        return problem(*_first_alias(text), "YAML syntax: aliases (*name) are not allowed: write the text out")
     return (None if problems else doc), problems
 
 
@@ -116,14 +119,17 @@ def _tab_problems(text: str, shown_as: str) -> list[Problem]:
     return found
 
 
-def _to_data(node: Node, path: PathKey, doc: Document, problems: list[Problem]) -> Any:
+def _to_data(node: Node, path: PathKey, doc: Document, problems: list[Problem], seen: set[int]) -> Any:
+    if id(node) in seen:
+        raise _AliasFound
+    seen.add(id(node))
     doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
-        if node.value == "" and node.style is None:
+        if node.value == "" and not node.style:
             return None
         return str(node.value)
     if isinstance(node, SequenceNode):
-        return [_to_data(item, path + (i,), doc, problems) for i, item in enumerate(node.value)]
+        return [_to_data(item, path + (i,), doc, problems, seen) for i, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -139,7 +145,7 @@ def _to_data(node: Node, path: PathKey, doc: Document, problems: list[Problem]) 
                 )
                 continue
             doc.key_marks[path + (key,)] = (key_line, key_column)
-            result[key] = _to_data(value_node, path + (key,), doc, problems)
+            result[key] = _to_data(value_node, path + (key,), doc, problems, seen)
         return result
     return None
 
