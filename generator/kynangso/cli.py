@@ -77,5 +77,23 @@ def serve(host: str, port: int, site_dir: str) -> None:
         pass
     finally:
         server.server_close()
+
+
+@main.command()
+@click.option("--root", default=".", show_default=True, help="Project folder with lessons/ and quizzes/.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+def status(root: str, as_json: bool) -> None:
+    """One row per lesson: languages, completeness, questions, sources, review date (stale after a year)."""
+    import json
+
+    from .status import format_table, lesson_status
+
+    rows = lesson_status(_root(root))
+    if as_json:
+        click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(rows))
+
+
 if __name__ == "__main__":
     main()
