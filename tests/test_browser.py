@@ -81,8 +81,15 @@ def test_no_axe_violations(page: Page, site_url: str, path: str) -> None:
 
 def test_quiz_choices_are_big_tap_targets(page: Page, site_url: str) -> None:
     page.goto(f"{site_url}/lessons/{LESSON}/")
-    choices = page.locator("label.kns-choice")
-    assert choices.count() >= 12
+    heights = page.evaluate(
+        "[...document.querySelectorAll('label.kns-choice')].map(l => getComputedStyle(l).minHeight)"
+    )
+    assert len(heights) >= 12 and set(heights) == {"48px"}
+    choices = page.locator("fieldset.kns-question:visible label.kns-choice")
+    assert choices.count() >= 2
     for i in range(choices.count()):
         box = choices.nth(i).bounding_box()
         assert box is not None and box["height"] >= 48, i
+    for button in ("button.kns-check", "button.kns-listen"):
+        box = page.locator(button).first.bounding_box()
+        assert box is not None and box["height"] >= 48, button

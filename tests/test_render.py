@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from kynangso.render.site import markdown_text, media_prefix, navigation, site_pages
@@ -14,7 +15,9 @@ def test_every_page_exists_in_both_languages(project: Path) -> None:
     en = {p.removeprefix("en/") for p in pages if p.startswith("en/")}
     assert vi == en
     assert {"index.md", "glossary.md", "about.md", "teams.md", "lessons/sample-lesson.md", "topics/e-id.md"} <= vi
-    assert len(vi) == 1 + 7 + 1 + 3
+    # home, 7 topics, 1 lesson, glossary/about/teams, progress + passport and their redirects
+    assert len(vi) == 1 + 7 + 1 + 3 + 4
+    assert {"tien-do.md", "progress.md", "ho-chieu.md", "passport.md"} <= vi
 
 
 def test_lesson_page_has_steps_tips_quiz_and_sources(project: Path) -> None:
@@ -54,12 +57,36 @@ def test_markdown_text_keeps_markdown() -> None:
 
 def test_navigation_lists_topics_not_lessons(project: Path) -> None:
     nav = navigation(load_project(project))
-    assert nav[0] == "index.md"
+    assert nav[:2] == ["index.md", "tien-do.md"]
     assert not any(item.startswith("lessons/") for item in nav)
-    assert len(nav) == 1 + 7 + 3
+    assert len(nav) == 2 + 7 + 3
 
 
 def test_media_prefix_points_at_the_shared_folder() -> None:
     assert media_prefix("vi", 0) == "media/"
     assert media_prefix("en", 0) == "../media/"
     assert media_prefix("en", 2) == "../../../media/"
+
+
+def test_redirect_pages_point_to_each_language_slug(project: Path) -> None:
+    pages = site_pages(load_project(project))
+    assert 'content="0; url=../progress/"' in pages["en/tien-do.md"]
+    assert 'content="0; url=../tien-do/"' in pages["vi/progress.md"]
+    assert 'id="kns-progress"' in pages["en/progress.md"]
+
+
+def test_quiz_data_and_catalog_are_embedded(project: Path) -> None:
+    pages = site_pages(load_project(project))
+    lesson = pages["en/lessons/sample-lesson.md"]
+    assert '"correct":[0]' in lesson and '"pass_mark":1' in lesson and '"explanations":["Right.","Wrong."]' in lesson
+    progress = pages["vi/tien-do.md"]
+    assert '"title":"Bài mẫu"' in progress and '"url":"../lessons/sample-lesson/"' in progress
+
+
+def test_json_in_pages_cannot_close_its_script(project: Path) -> None:
+    quiz = project / "quizzes" / "sample-lesson.yaml"
+    quiz.write_text(quiz.read_text().replace('{vi: "Đúng.", en: "Right."}', '{vi: "Đúng.", en: "</script><b>x</b>"}'))
+    lesson = site_pages(load_project(project))["en/lessons/sample-lesson.md"]
+    data = lesson.split('<script type="application/json" class="kns-quiz-data">')[1].split("</script>")[0]
+    assert "\\u003c/script\\u003e\\u003cb\\u003ex" in data
+    assert json.loads(data)["questions"][0]["explanations"][0] == "</script><b>x</b>"

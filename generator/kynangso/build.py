@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
+from .offline import write_offline_pack
 from .render.site import navigation, write_docs
 from .search import add_folded_field
 from .validate import Project, load_project
@@ -108,9 +109,10 @@ def run_mkdocs(config_file: Path, out_dir: Path) -> None:
 
 
 def postprocess(site: Path) -> int:
-    """Make search accent-insensitive in every language; return the number of HTML pages."""
+    """Make search accent-insensitive, write the offline pack; return the number of HTML pages."""
     for index_file in site.rglob("search/search_index.json"):
         add_folded_field(index_file)
+    write_offline_pack(site)
     return sum(1 for _ in site.rglob("*.html"))
 
 

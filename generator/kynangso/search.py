@@ -28,6 +28,9 @@ def add_folded_field(index_file: Path) -> int:
     fields = index.setdefault("config", {}).setdefault("fields", {})
     fields[FOLDED_FIELD] = {"boost": 1}
     for doc in index.get("docs", []):
-        doc[FOLDED_FIELD] = fold(TAG.sub(" ", f"{doc.get('title', '')} {doc.get('text', '')}"))
+        plain = TAG.sub(" ", f"{doc.get('title', '')} {doc.get('text', '')}")
+        folded = fold(plain)
+        if folded != plain:  # English entries need no second copy
+            doc[FOLDED_FIELD] = folded
     index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return len(index.get("docs", []))

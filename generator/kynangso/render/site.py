@@ -10,12 +10,14 @@ import html
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import jinja2
+import markupsafe
 
-from ..schema import LANGUAGES
+from ..schema import LANGUAGES, Quiz
 from ..validate import Project
-from .strings import UI, format_date
+from .strings import LOCALIZED_PAGES, UI, format_date
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -31,6 +33,14 @@ def yaml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def json_script(value: Any) -> markupsafe.Markup:
+    """JSON for a <script type="application/json"> block: UTF-8 kept readable (half the bytes
+    of \\u escapes), and <, >, & escaped so no text can close the script element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return markupsafe.Markup(text)
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -43,6 +53,7 @@ def _environment() -> jinja2.Environment:
     env.filters["md"] = markdown_text
     env.filters["yamlstr"] = yaml_string
     env.filters["date"] = format_date
+    env.filters["json_script"] = json_script
     return env
 
 
@@ -72,6 +83,7 @@ def site_pages(project: Project) -> dict[str, str]:
                 quiz=project.quizzes[lesson_id],
                 topic=project.topics[lesson.topic],
                 media=media_prefix(lang, depth=2),
+                quiz_data=quiz_data(project.quizzes[lesson_id], lang),
                 **common,
             )
         terms = sorted(project.glossary.terms, key=lambda term: _sort_key(term.term.get(lang)))
@@ -82,23 +94,96 @@ def site_pages(project: Project) -> dict[str, str]:
             pages[f"{lang}/{name}.md"] = env.get_template("page.md.j2").render(
                 page=project.pages[name], **common
             )
+        pages.update(_progress_pages(env, project, lang, common))
     return pages
+
+
+def _progress_pages(env: jinja2.Environment, project: Project, lang: str, common: dict[str, Any]) -> dict[str, str]:
+    """"My progress" and the passport in `lang`, plus redirects from the other language's slugs."""
+    t = UI[lang]
+    slugs = {name: names[lang] for name, names in LOCALIZED_PAGES.items()}
+    shared = {
+        "catalog": catalog(project, lang),
+        "assets": asset_prefix(lang, depth=1),
+        "progress_slug": slugs["progress"],
+        "passport_slug": slugs["passport"],
+        **common,
+    }
+    pages = {
+        f"{lang}/{slugs['progress']}.md": env.get_template("progress.md.j2").render(**shared),
+        f"{lang}/{slugs['passport']}.md": env.get_template("passport.md.j2").render(**shared),
+    }
+    for name, names in LOCALIZED_PAGES.items():
+        for other_lang, slug in names.items():
+            if other_lang != lang and slug != names[lang]:
+                pages[f"{lang}/{slug}.md"] = env.get_template("redirect.md.j2").render(
+                    title=t[name], target=names[lang], **common
+                )
+    return pages
+
+
+def catalog(project: Project, lang: str) -> dict[str, Any]:
+    """Every topic and lesson with its title in `lang`, for the pages that read the local store.
+    URLs are relative to a page one folder below the language's home."""
+    return {
+        "lang": lang,
+        "topics": [
+            {
+                "id": key,
+                "title": topic.title.get(lang),
+                "lessons": [
+                    {"id": lesson.id, "title": lesson.title.get(lang), "url": f"../lessons/{lesson.id}/",
+                     "minutes": lesson.minutes}
+                    for lesson in project.lessons_in(key)
+                ],
+            }
+            for key, topic in project.topics.items()
+        ],
+    }
+
+
+def quiz_data(quiz: Quiz, lang: str) -> dict[str, Any]:
+    """What the quiz widget needs beyond the form: right answers and explanations in `lang`."""
+    return {
+        "lesson": quiz.id,
+        "lang": lang,
+        "pass_mark": quiz.pass_mark,
+        "questions": [
+            {
+                "kind": question.kind,
+                "correct": [i for i, choice in enumerate(question.choices) if choice.correct],
+                "explanations": [choice.explanation.get(lang) for choice in question.choices],
+            }
+            for question in quiz.questions
+        ],
+    }
 
 
 def media_prefix(lang: str, depth: int) -> str:
     """Relative URL of the one shared media folder at the site root, from a page `depth`
     folders down; English pages sit one folder deeper, under /en/."""
-    return "../" * (depth + (0 if lang == "vi" else 1)) + "media/"
+    return _root_prefix(lang, depth) + "media/"
+
+
+def asset_prefix(lang: str, depth: int) -> str:
+    """Relative URL of the site's own scripts and styles (shared by both languages)."""
+    return _root_prefix(lang, depth) + "assets/"
+
+
+def _root_prefix(lang: str, depth: int) -> str:
+    return "../" * (depth + (0 if lang == "vi" else 1))
 
 
 def navigation(project: Project) -> list[str]:
-    """The sidebar: home, one entry per topic and the hand-written pages; never every lesson,
-    so a page's size does not grow with the number of lessons."""
+    """The sidebar: home, progress, one entry per topic and the hand-written pages; never every
+    lesson, so a page's size does not grow with the number of lessons. The progress entry uses
+    the Vietnamese slug; in English that page redirects to /en/progress/."""
     return (
-        ["index.md"]
+        ["index.md", f"{LOCALIZED_PAGES['progress']['vi']}.md"]
         + [f"topics/{key}.md" for key in project.topics]
         + ["glossary.md", "teams.md", "about.md"]
     )
+
 
 
 def write_docs(project: Project, docs_dir: Path) -> None:

@@ -37,6 +37,13 @@ UI: dict[str, dict[str, str]] = {
         "about": "Giới thiệu",
         "teams": "Dành cho tổ công nghệ số",
         "start": "Bắt đầu học",
+        "progress": "Tiến độ của tôi",
+        "progress.intro": "Kết quả các bài bạn đã làm trên điện thoại này. Kết quả chỉ lưu trong máy của bạn.",
+        "progress.nojs": "Trang này cần JavaScript để đọc kết quả lưu trong điện thoại.",
+        "passport": "Hộ chiếu kỹ năng số",
+        "passport.intro": "Danh sách các bài bạn đã đạt, để in hoặc cho tổ công nghệ số xem.",
+        "passport.unofficial": "Đây không phải chứng nhận chính thức. Chứng nhận chính thức do nền tảng quốc gia Bình dân học vụ số cấp.",
+        "redirect": "Trang này đã chuyển tới",
     },
     "en": {
         "home": "Home",
@@ -72,6 +79,13 @@ UI: dict[str, dict[str, str]] = {
         "about": "About",
         "teams": "For community teams",
         "start": "Start learning",
+        "progress": "My progress",
+        "progress.intro": "Results of the lessons you took on this phone. They are kept only on your phone.",
+        "progress.nojs": "This page needs JavaScript to read the results kept on your phone.",
+        "passport": "Digital skills passport",
+        "passport.intro": "The lessons you passed, to print or to show your community team.",
+        "passport.unofficial": "This is not an official certificate. The official certificate comes from the national Bình dân học vụ số platform.",
+        "redirect": "This page has moved to",
     },
 }
 
@@ -84,3 +98,11 @@ def format_date(value: object, lang: str) -> str:
     if lang == "vi":
         return f"{value.day:02d}/{value.month:02d}/{value.year}"
     return value.strftime("%-d %B %Y")
+
+
+# Pages whose address differs by language; the other language's address redirects to it so
+# the language switch (which keeps the path) always lands on the right page.
+LOCALIZED_PAGES: dict[str, dict[str, str]] = {
+    "progress": {"vi": "tien-do", "en": "progress"},
+    "passport": {"vi": "ho-chieu", "en": "passport"},
+}

@@ -1,0 +1,470 @@
+/* Kỹ năng số on the phone: the local progress store, the quiz, "Nghe đọc" (read aloud) and the
+ * offline pack. Plain JavaScript, no build step; every feature checks that the browser has what
+ * it needs and otherwise leaves the page as it is (the page works without this file). */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var ROOT = new URL("../", script ? script.src : location.href); // this file lives in assets/
+  var LANG = document.documentElement.lang === "en" ? "en" : "vi";
+  var PREFIX = "kns:v1:";
+  var ATTEMPTS_KEY = PREFIX + "attempts";
+
+  var WORDS = {
+    vi: {
+      question: "Câu", check: "Kiểm tra", next: "Câu tiếp theo", finish: "Xem kết quả",
+      pick: "Hãy chọn một đáp án trước.", right: "Đúng rồi!", wrong: "Chưa đúng.",
+      rightAnswer: "Đáp án đúng", yourAnswer: "Bạn chọn",
+      score: "Bạn trả lời đúng {score}/{total} câu.", passed: "Đạt! Chúc mừng bạn.",
+      failed: "Chưa đạt: cần đúng {mark} câu. Hãy đọc lại bài rồi làm lại nhé.",
+      retry: "Làm lại", progress: "Xem tiến độ của tôi", listen: "Nghe đọc", stop: "Dừng đọc",
+      saving: "Đang lưu bài học để dùng khi không có mạng…",
+      saved: "Đã lưu để học khi không có mạng", saveFailed: "Chưa lưu được để học khi không có mạng. Sẽ thử lại lần sau.",
+      saveButton: "Lưu để học khi không có mạng",
+      setAside: "Một phần dữ liệu tiến độ trong máy bị lỗi nên đã được cất riêng. Các kết quả khác vẫn còn nguyên.",
+      full: "Bộ nhớ của trình duyệt đã đầy nên chưa lưu được kết quả."
+    },
+    en: {
+      question: "Question", check: "Check", next: "Next question", finish: "See my result",
+      pick: "Choose an answer first.", right: "Right!", wrong: "Not quite.",
+      rightAnswer: "Right answer", yourAnswer: "You chose",
+      score: "You got {score} of {total} right.", passed: "Passed! Well done.",
+      failed: "Not passed yet: you need {mark} right. Read the lesson again and retry.",
+      retry: "Try again", progress: "See my progress", listen: "Listen", stop: "Stop reading",
+      saving: "Saving the lessons for use without internet…",
+      saved: "Saved for learning without internet", saveFailed: "Could not save for offline use yet. It will try again next time.",
+      saveButton: "Save for learning without internet",
+      setAside: "Part of the progress data on this phone was damaged, so it was put aside. Your other results are safe.",
+      full: "The browser's storage is full, so the result could not be saved."
+    }
+  }[LANG];
+
+  function say(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (_, name) { return String(values[name]); });
+  }
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // ---------------------------------------------------------------- the local store
+  function storage() {
+    try {
+      var s = window.localStorage;
+      s.setItem(PREFIX + "probe", "1");
+      s.removeItem(PREFIX + "probe");
+      return s;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function isAttempt(a) {
+    return !!a && typeof a === "object" && !Array.isArray(a) &&
+      typeof a.id === "string" && a.id.length > 0 && a.id.length <= 64 &&
+      typeof a.lesson === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(a.lesson) &&
+      typeof a.score === "number" && typeof a.total === "number" &&
+      a.total > 0 && a.score >= 0 && a.score <= a.total &&
+      typeof a.answered_at === "string" && !isNaN(Date.parse(a.answered_at));
+  }
+
+  // Records from any version of the site are read: fields this version does not know are
+  // kept as they are, and fields an older version did not write get their defaults.
+  function normalize(a) {
+    var record = Object.assign({}, a);
+    record.lang = a.lang === "en" ? "en" : "vi";
+    record.passed = a.passed === true;
+    return record;
+  }
+
+  function setAside(raw) {
+    var s = storage();
+    if (!s) return;
+    try {
+      s.setItem(PREFIX + "set-aside:" + new Date().toISOString(), raw);
+    } catch (err) { /* nowhere to keep it; the notice below still tells the resident */ }
+    showNotice(WORDS.setAside);
+  }
+
+  function readAttempts() {
+    var s = storage();
+    if (!s) return [];
+    var raw = s.getItem(ATTEMPTS_KEY);
+    if (raw === null) return [];
+    var data;
+    try {
+      data = JSON.parse(raw);
+    } catch (err) {
+      data = undefined;
+    }
+    if (!Array.isArray(data)) {
+      setAside(raw);
+      s.removeItem(ATTEMPTS_KEY);
+      return [];
+    }
+    var good = data.filter(isAttempt);
+    if (good.length !== data.length) {
+      setAside(JSON.stringify(data.filter(function (a) { return !isAttempt(a); })));
+      writeAttempts(good);
+    }
+    return good.map(normalize);
+  }
+
+  function writeAttempts(list) {
+    var s = storage();
+    if (!s) return false;
+    try {
+      s.setItem(ATTEMPTS_KEY, JSON.stringify(list));
+      return true;
+    } catch (err) {
+      showNotice(WORDS.full);
+      return false;
+    }
+  }
+
+  // Adds attempts not already kept (by id), so a record is counted once however often it
+  // arrives; returns how many were new.
+  function mergeAttempts(incoming) {
+    var list = readAttempts();
+    var known = {};
+    list.forEach(function (a) { known[a.id] = true; });
+    var added = incoming.filter(function (a) {
+      if (!isAttempt(a) || known[a.id]) return false;
+      known[a.id] = true;
+      return true;
+    }).map(normalize);
+    if (added.length && !writeAttempts(list.concat(added))) return 0;
+    added.forEach(function (a) {
+      document.dispatchEvent(new CustomEvent("kns:attempt", { detail: a }));
+    });
+    return added.length;
+  }
+
+  function newId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes); // works on plain http too, unlike randomUUID
+    bytes[6] = (bytes[6] & 15) | 64;
+    bytes[8] = (bytes[8] & 63) | 128;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function readJSON(key) {
+    var s = storage();
+    if (!s) return null;
+    try {
+      return JSON.parse(s.getItem(key));
+    } catch (err) {
+      s.removeItem(key);
+      return null;
+    }
+  }
+
+  function writeJSON(key, value) {
+    var s = storage();
+    if (!s) return;
+    try {
+      if (value === null) s.removeItem(key); else s.setItem(key, JSON.stringify(value));
+    } catch (err) { /* a draft is a convenience; losing it loses nothing kept */ }
+  }
+
+  function showNotice(text) {
+    var main = document.querySelector(".md-content__inner") || document.body;
+    if (main.querySelector(".kns-notice")) return;
+    var box = element("div", { "class": "kns-notice", role: "alert" }, text);
+    main.insertBefore(box, main.firstChild);
+  }
+
+  // ---------------------------------------------------------------- the quiz
+  function setupQuiz(form) {
+    var dataNode = document.querySelector(".kns-quiz-data");
+    if (!dataNode) return;
+    var data = JSON.parse(dataNode.textContent);
+    var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.kns-question"));
+    var total = questions.length;
+    var draftKey = PREFIX + "draft:" + data.lesson;
+    var state = loadDraft();
+
+    var answersKey = document.getElementById("answers");
+    if (answersKey) answersKey.hidden = true; // the printed answers are for pages without JavaScript
+    form.classList.add("kns-quiz--live");
+    form.setAttribute("novalidate", "");
+
+    var bar = element("div", { "class": "kns-bar", role: "progressbar", "aria-valuemin": "1", "aria-valuemax": String(total) });
+    var fill = element("span", { "class": "kns-bar__fill" });
+    bar.appendChild(fill);
+    var count = element("p", { "class": "kns-count" });
+    form.insertBefore(count, form.firstChild.nextSibling);
+    form.insertBefore(bar, count);
+
+    var feedback = element("div", { "class": "kns-feedback", "aria-live": "polite" });
+    var checkButton = form.querySelector("button.kns-check");
+    checkButton.textContent = WORDS.check;
+    var nextButton = element("button", { type: "button", "class": "md-button md-button--primary kns-next" });
+    var result = element("div", { "class": "kns-result", "aria-live": "polite", tabindex: "-1" });
+    checkButton.parentNode.insertBefore(feedback, checkButton);
+    checkButton.parentNode.insertBefore(nextButton, checkButton.nextSibling);
+    form.appendChild(result);
+
+    questions.forEach(function (fieldset, i) {
+      fieldset.querySelector("legend").setAttribute("tabindex", "-1");
+      fieldset.addEventListener("change", function () {
+        if (state.checked[i]) return;
+        state.answers[i] = chosen(i);
+        saveDraft();
+      });
+      (state.answers[i] || []).forEach(function (choice) {
+        var input = fieldset.querySelectorAll("input")[choice];
+        if (input) input.checked = true;
+      });
+      if (state.checked[i]) mark(i);
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!state.checked[state.current]) check(); else next();
+    });
+    nextButton.addEventListener("click", next);
+    show(false);
+
+    function loadDraft() {
+      var draft = readJSON(draftKey);
+      if (draft && typeof draft === "object" && typeof draft.current === "number" &&
+          draft.answers && draft.checked && draft.current >= 0 && draft.current <= total) {
+        return draft;
+      }
+      return { current: 0, answers: {}, checked: {}, attempt: newId() };
+    }
+
+    function saveDraft() { writeJSON(draftKey, state); }
+
+    function chosen(i) {
+      var picked = [];
+      questions[i].querySelectorAll("input").forEach(function (input, index) {
+        if (input.checked) picked.push(index);
+      });
+      return picked;
+    }
+
+    function isRight(i) {
+      var picked = (state.answers[i] || []).slice().sort();
+      var right = data.questions[i].correct.slice().sort();
+      return picked.length === right.length && picked.every(function (v, k) { return v === right[k]; });
+    }
+
+    function show(moveFocus) {
+      var i = state.current;
+      var finished = i >= total;
+      questions.forEach(function (fieldset, k) { fieldset.hidden = k !== i; });
+      var shown = Math.min(i + 1, total);
+      count.textContent = WORDS.question + " " + shown + "/" + total;
+      bar.setAttribute("aria-valuenow", String(shown));
+      bar.setAttribute("aria-label", count.textContent);
+      fill.style.width = (100 * (finished ? total : i) / total) + "%";
+      checkButton.hidden = finished || !!state.checked[i];
+      nextButton.hidden = finished || !state.checked[i];
+      nextButton.textContent = i === total - 1 ? WORDS.finish : WORDS.next;
+      feedback.hidden = finished;
+      if (!finished && state.checked[i]) explain(i); else feedback.textContent = "";
+      if (finished) showResult(); else result.hidden = true;
+      if (moveFocus && !finished) questions[i].querySelector("legend").focus();
+    }
+
+    function check() {
+      var i = state.current;
+      var picked = chosen(i);
+      if (!picked.length) {
+        feedback.textContent = WORDS.pick;
+        return;
+      }
+      state.answers[i] = picked;
+      state.checked[i] = true;
+      saveDraft();
+      mark(i);
+      show(false);
+      nextButton.focus();
+    }
+
+    function mark(i) {
+      var right = data.questions[i].correct;
+      questions[i].querySelectorAll("label.kns-choice").forEach(function (label, index) {
+        var input = label.querySelector("input");
+        input.disabled = true;
+        if (right.indexOf(index) >= 0) label.classList.add("kns-choice--right");
+        else if (input.checked) label.classList.add("kns-choice--wrong");
+      });
+    }
+
+    function explain(i) {
+      var q = data.questions[i];
+      var labels = questions[i].querySelectorAll("label.kns-choice span");
+      feedback.textContent = "";
+      feedback.className = "kns-feedback " + (isRight(i) ? "kns-feedback--right" : "kns-feedback--wrong");
+      feedback.appendChild(element("p", { "class": "kns-verdict" }, isRight(i) ? WORDS.right : WORDS.wrong));
+      var list = element("ul");
+      var shown = {};
+      (state.answers[i] || []).concat(q.correct).forEach(function (index) {
+        if (shown[index]) return;
+        shown[index] = true;
+        var prefix = q.correct.indexOf(index) >= 0 ? WORDS.rightAnswer : WORDS.yourAnswer;
+        var item = element("li");
+        item.appendChild(element("strong", {}, prefix + ": " + labels[index].textContent + ". "));
+        item.appendChild(document.createTextNode(q.explanations[index]));
+        list.appendChild(item);
+      });
+      feedback.appendChild(list);
+    }
+
+    function next() {
+      if (!state.checked[state.current]) return;
+      state.current += 1;
+      saveDraft();
+      show(true);
+      if (state.current >= total) result.focus();
+    }
+
+    function showResult() {
+      var score = 0;
+      for (var i = 0; i < total; i++) if (isRight(i)) score += 1;
+      var passed = score >= data.pass_mark;
+      if (!state.saved) {
+        mergeAttempts([{
+          id: state.attempt || newId(), lesson: data.lesson, lang: LANG, score: score, total: total,
+          passed: passed, answered_at: new Date().toISOString()
+        }]);
+        state.saved = true;
+        writeJSON(draftKey, null); // the attempt is kept; the next visit starts a fresh quiz
+      }
+      result.hidden = false;
+      result.className = "kns-result " + (passed ? "kns-result--passed" : "kns-result--failed");
+      result.textContent = "";
+      result.appendChild(element("p", { "class": "kns-score" }, say(WORDS.score, { score: score, total: total })));
+      result.appendChild(element("p", {}, passed ? WORDS.passed : say(WORDS.failed, { mark: data.pass_mark })));
+      var retry = element("button", { type: "button", "class": "md-button kns-retry" }, WORDS.retry);
+      retry.addEventListener("click", restart);
+      var link = element("a", { "class": "md-button md-button--primary", href: progressUrl() }, WORDS.progress);
+      result.appendChild(retry);
+      result.appendChild(link);
+    }
+
+    function restart() {
+      state = { current: 0, answers: {}, checked: {}, attempt: newId() };
+      questions.forEach(function (fieldset) {
+        fieldset.querySelectorAll("label.kns-choice").forEach(function (label) {
+          label.classList.remove("kns-choice--right", "kns-choice--wrong");
+          var input = label.querySelector("input");
+          input.disabled = false;
+          input.checked = false;
+        });
+      });
+      saveDraft();
+      show(true);
+    }
+  }
+
+  function progressUrl() {
+    return new URL(LANG === "en" ? "en/progress/" : "tien-do/", ROOT).href;
+  }
+
+  // ---------------------------------------------------------------- read aloud
+  function setupReadAloud() {
+    if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") return;
+    var speaking = null;
+    document.querySelectorAll("h3.kns-step").forEach(function (heading) {
+      var parts = [heading.textContent];
+      for (var node = heading.nextElementSibling; node && !/^H[23]$/.test(node.tagName); node = node.nextElementSibling) {
+        if (node.tagName !== "FIGURE") parts.push(node.textContent);
+      }
+      var text = parts.join(". ").replace(/\s+/g, " ");
+      var button = element("button", { type: "button", "class": "md-button kns-listen", "aria-pressed": "false" }, "🔊 " + WORDS.listen);
+      button.addEventListener("click", function () {
+        var wasMine = speaking === button;
+        window.speechSynthesis.cancel();
+        reset();
+        if (wasMine) return;
+        var utterance = new window.SpeechSynthesisUtterance(text);
+        utterance.lang = LANG === "vi" ? "vi-VN" : "en-US";
+        var voice = window.speechSynthesis.getVoices().filter(function (v) {
+          return v.lang && v.lang.replace("_", "-").toLowerCase().indexOf(LANG) === 0;
+        })[0];
+        if (voice) utterance.voice = voice;
+        utterance.onend = utterance.onerror = function () { if (speaking === button) reset(); };
+        speaking = button;
+        button.setAttribute("aria-pressed", "true");
+        button.textContent = "■ " + WORDS.stop;
+        window.speechSynthesis.speak(utterance);
+      });
+      heading.parentNode.insertBefore(button, heading.nextSibling);
+    });
+
+    function reset() {
+      if (!speaking) return;
+      speaking.setAttribute("aria-pressed", "false");
+      speaking.textContent = "🔊 " + WORDS.listen;
+      speaking = null;
+    }
+  }
+
+  // ---------------------------------------------------------------- offline pack
+  function setupOffline() {
+    if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+    var main = document.querySelector(".md-content__inner");
+    if (!main) return;
+    var status = element("p", { "class": "kns-offline", role: "status" });
+    main.appendChild(status);
+    var wantedKey = PREFIX + "offline-wanted:" + LANG;
+
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      var m = event.data || {};
+      if (m.lang !== LANG) return;
+      if (m.type === "pack-progress") status.textContent = WORDS.saving + " " + Math.floor(100 * m.done / m.total) + "%";
+      if (m.type === "pack-saved") {
+        status.textContent = "✓ " + WORDS.saved + " (" + (m.bytes / 1048576).toFixed(1) + " MB)";
+        status.classList.add("kns-offline--saved");
+      }
+      if (m.type === "pack-error") status.textContent = WORDS.saveFailed;
+    });
+
+    navigator.serviceWorker.register(new URL("sw.js", ROOT).href, { scope: ROOT.href })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) {
+        var connection = navigator.connection || {};
+        var metered = connection.saveData || connection.type === "cellular";
+        if (!metered || readJSON(wantedKey)) return request(registration);
+        var button = element("button", { type: "button", "class": "md-button kns-save" }, WORDS.saveButton);
+        button.addEventListener("click", function () {
+          writeJSON(wantedKey, true);
+          button.remove();
+          request(registration);
+        });
+        status.appendChild(button);
+      })
+      .catch(function () { status.textContent = ""; });
+
+    function request(registration) {
+      status.textContent = WORDS.saving;
+      registration.active.postMessage({
+        type: "cache-pack", lang: LANG, manifest: new URL("offline/" + LANG + ".json", ROOT).href
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- start
+  window.KNS = {
+    lang: LANG,
+    root: ROOT,
+    words: WORDS,
+    element: element,
+    progressUrl: progressUrl,
+    store: { attempts: readAttempts, merge: mergeAttempts, isAttempt: isAttempt, readJSON: readJSON, writeJSON: writeJSON },
+    ready: true
+  };
+  readAttempts(); // sets aside anything damaged and says so, on every page
+  document.querySelectorAll("form.kns-quiz").forEach(setupQuiz);
+  setupReadAloud();
+  setupOffline();
+  document.dispatchEvent(new CustomEvent("kns:ready"));
+})();
