@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import uvicorn
+
 from kynangso.build import build
-from kynangso.serve import make_server
+from kynangso.static import SiteApp
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,15 +39,26 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+@contextlib.contextmanager
+def serving(site: Path) -> Iterator[str]:
+    """`site` served by the same static app class mode uses, in a thread, on a free port."""
+    config = uvicorn.Config(SiteApp(site), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def site_url(real_site: Path) -> Iterator[str]:
     """The real site served over HTTP on a free local port."""
-    server = make_server(real_site, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(real_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

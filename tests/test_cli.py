@@ -47,10 +47,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_prints_url_and_serves_pages(real_site: Path) -> None:
+def test_serve_prints_url_and_serves_pages(real_site: Path, tmp_path: Path) -> None:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kynangso.cli", "serve", "--port", str(port), "--site", str(real_site)],
+        [sys.executable, "-m", "kynangso.cli", "serve", "--port", str(port), "--site", str(real_site),
+         "--db", str(tmp_path / "class.db")],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -71,3 +72,38 @@ def test_serve_prints_url_and_serves_pages(real_site: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_class_create_export_and_backup(real_site: Path, tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+
+    from kynangso import store
+
+    db = tmp_path / "class.db"
+    runner = CliRunner()
+    result = runner.invoke(main, ["class", "create", "Lớp Bản Hua", "--pin", "2468", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.output.strip().splitlines()[-1])
+    assert created["name"] == "Lớp Bản Hua" and len(created["code"]) == 6
+    assert runner.invoke(main, ["class", "create", "X", "--pin", "12", "--db", str(db)]).exit_code == 2
+
+    connection = store.connect(db)
+    learner = store.add_learner(connection, created["code"], "=1+2")
+    store.add_completion(connection, store.Completion(
+        id="c1", class_code=created["code"], learner_id=learner, lesson="vneid-activate", lang="vi",
+        score=6, total=6, passed=True, answered_at="2026-11-25T10:00:00+00:00"))
+    out = tmp_path / "out.csv"
+    result = runner.invoke(main, ["export", "--db", str(db), "--format", "csv", "--site", str(real_site), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0]["id"] == "c1" and rows[0]["learner_name"] == "'=1+2" and rows[0]["score"] == "6"
+    assert rows[0]["lesson_title"] == "Kích hoạt tài khoản VNeID trên điện thoại"
+
+    backup_file = tmp_path / "backup.db"
+    result = runner.invoke(main, ["backup", "--db", str(db), "--out", str(backup_file)])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in store.completions(store.connect(backup_file))] == ["c1"]

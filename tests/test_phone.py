@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kynangso.build import build
-from kynangso.serve import make_server
+from conftest import serving
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -291,12 +289,8 @@ def own_site(project: Path, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """A small project built and served from its own folder, so a test can rebuild it."""
     site = tmp_path / "site"
     build(project, site)
-    server = make_server(site, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", project, site
-    server.shutdown()
-    server.server_close()
+    with serving(site) as url:
+        yield url, project, site
 
 
 def wait_saved(page: Page) -> str:

@@ -56,27 +56,115 @@ def build(root: str, site_dir: str | None) -> None:
     click.echo(report.summary())
 
 
+DEFAULT_DB = "kynangso.db"
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the local Wi-Fi).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the class Wi-Fi).")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite).")
 @click.option("--site", "site_dir", default="site", show_default=True, help="The built site folder.")
-def serve(host: str, port: int, site_dir: str) -> None:
-    """Serve the built site; stop with Ctrl+C."""
-    from .serve import make_server
+def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
+    """Serve the site, the completions API and the coach dashboard (class mode)."""
+    import uvicorn
+
+    from .server import create_app
 
     try:
-        server = make_server(Path(site_dir).resolve(), host, port)
-    except (FileNotFoundError, OSError) as exc:
+        app = create_app(Path(site_dir), Path(db_path))
+    except FileNotFoundError as exc:
         click.echo(f"cannot serve: {exc}", err=True)
         sys.exit(1)
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    click.echo(f"Kỹ năng số is being served at http://{shown_host}:{server.server_address[1]}/ (Ctrl+C to stop)")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    click.echo(f"Kỹ năng số is being served at http://{shown}:{port}/ (Ctrl+C to stop)")
+    click.echo(f"coach dashboard: http://{shown}:{port}/coach/   class store: {Path(db_path).resolve()}")
+    if host in ("0.0.0.0", "::"):
+        _print_lan_addresses(port)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _print_lan_addresses(port: int) -> None:
+    import segno
+
+    from .network import lan_addresses
+
+    for address in lan_addresses():
+        url = f"http://{address}:{port}/tham-gia-lop/"
+        click.echo(f"on the class Wi-Fi, phones open: {url}")
+        segno.make(url, error="m").terminal(compact=True)
+
+
+@main.group(name="class")
+def class_group() -> None:
+    """Classes for class mode."""
+
+
+@class_group.command(name="create")
+@click.argument("name")
+@click.option("--pin", required=True, help="The facilitator's PIN for the coach dashboard (4 or more characters).")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite).")
+@click.option("--json", "as_json", is_flag=True, help="End with a JSON line {code, name}.")
+def class_create(name: str, pin: str, db_path: str, as_json: bool) -> None:
+    """Create a class; print its code (6 characters, easy to read aloud)."""
+    import json
+
+    from . import store
+
+    name = name.strip()
+    if not 1 <= len(name) <= 80:
+        raise click.BadParameter("the class name must be 1 to 80 characters", param_hint="NAME")
+    if len(pin) < 4:
+        raise click.BadParameter("the PIN must have at least 4 characters", param_hint="--pin")
+    connection = store.connect(Path(db_path))
+    code = store.create_class(connection, name, pin)
+    connection.close()
+    click.echo(f"class '{name}' created; its code is {code}")
+    if as_json:
+        click.echo(json.dumps({"code": code, "name": name}, ensure_ascii=False))
+
+
+@main.command(name="export")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite).")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True, help="Output format.")
+@click.option("--class", "class_code", default=None, help="Only this class (default: every class).")
+@click.option("--site", "site_dir", default="site", show_default=True, help="Built site, for lesson titles and topics.")
+@click.option("--out", "out_file", default="-", show_default=True, help="File to write (- for standard output).")
+def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_file: str) -> None:
+    """Every completion once, one row each, as CSV for a spreadsheet (UTF-8 with BOM)."""
+    from . import store
+    from .export import completions_csv
+    from .server import load_catalog
+
+    if not Path(db_path).is_file():
+        click.echo(f"no class store at {db_path}", err=True)
+        sys.exit(1)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        catalog = load_catalog(Path(site_dir))
+    except FileNotFoundError:
+        catalog = None
+    connection = store.connect(Path(db_path))
+    text = completions_csv(store.completions(connection, class_code), catalog)
+    connection.close()
+    if out_file == "-":
+        sys.stdout.buffer.write(text.encode("utf-8"))
+    else:
+        Path(out_file).write_bytes(text.encode("utf-8"))
+
+
+@main.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite).")
+@click.option("--out", "out_file", required=True, help="The backup file to write.")
+def backup(db_path: str, out_file: str) -> None:
+    """An online backup of the class store, safe while the server runs."""
+    from . import store
+
+    if not Path(db_path).is_file():
+        click.echo(f"no class store at {db_path}", err=True)
+        sys.exit(1)
+    connection = store.connect(Path(db_path))
+    store.backup(connection, Path(out_file))
+    connection.close()
+    click.echo(f"backed up {db_path} to {out_file}")
 
 
 @main.command()

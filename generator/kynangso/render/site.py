@@ -112,6 +112,7 @@ def _progress_pages(env: jinja2.Environment, project: Project, lang: str, common
     pages = {
         f"{lang}/{slugs['progress']}.md": env.get_template("progress.md.j2").render(**shared),
         f"{lang}/{slugs['passport']}.md": env.get_template("passport.md.j2").render(**shared),
+        f"{lang}/{slugs['join']}.md": env.get_template("join.md.j2").render(**shared),
     }
     for name, names in LOCALIZED_PAGES.items():
         for other_lang, slug in names.items():
@@ -139,6 +140,24 @@ def catalog(project: Project, lang: str) -> dict[str, Any]:
             }
             for key, topic in project.topics.items()
         ],
+    }
+
+
+def site_catalog(project: Project) -> dict[str, Any]:
+    """`catalog.json` at the site root: what class mode needs to check lesson ids and to name
+    lessons, topics and questions on the coach dashboard and in exports."""
+    return {
+        "topics": {key: {"title": topic.title.model_dump()} for key, topic in project.topics.items()},
+        "lessons": {
+            lesson.id: {
+                "topic": lesson.topic,
+                "title": lesson.title.model_dump(),
+                "questions": [q.prompt.model_dump() for q in project.quizzes[lesson.id].questions],
+                "pass_mark": project.quizzes[lesson.id].pass_mark,
+            }
+            for key in project.topics
+            for lesson in project.lessons_in(key)
+        },
     }
 
 
@@ -192,6 +211,9 @@ def write_docs(project: Project, docs_dir: Path) -> None:
         target = docs_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    (docs_dir / "catalog.json").write_text(
+        json.dumps(site_catalog(project), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     shutil.copytree(project.media_dir, docs_dir / "media", dirs_exist_ok=True)
     shutil.copytree(ASSETS, docs_dir / "assets", dirs_exist_ok=True)
 

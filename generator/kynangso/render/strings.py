@@ -44,6 +44,9 @@ UI: dict[str, dict[str, str]] = {
         "passport.intro": "Danh sách các bài bạn đã đạt, để in hoặc cho tổ công nghệ số xem.",
         "passport.unofficial": "Đây không phải chứng nhận chính thức. Chứng nhận chính thức do nền tảng quốc gia Bình dân học vụ số cấp.",
         "redirect": "Trang này đã chuyển tới",
+        "join": "Tham gia lớp",
+        "join.intro": "Khi học cùng tổ công nghệ số, nhập mã lớp (hoặc quét mã QR của lớp) và tên của bạn. Kết quả câu đố sẽ được gửi cho người hướng dẫn, kể cả khi bạn làm lúc mất mạng.",
+        "join.nojs": "Trang này cần JavaScript.",
     },
     "en": {
         "home": "Home",
@@ -86,6 +89,9 @@ UI: dict[str, dict[str, str]] = {
         "passport.intro": "The lessons you passed, to print or to show your community team.",
         "passport.unofficial": "This is not an official certificate. The official certificate comes from the national Bình dân học vụ số platform.",
         "redirect": "This page has moved to",
+        "join": "Join a class",
+        "join.intro": "When you learn with a community team, enter the class code (or scan the class QR code) and your name. Your quiz results are sent to the facilitator, even when you take them offline.",
+        "join.nojs": "This page needs JavaScript.",
     },
 }
 
@@ -105,4 +111,5 @@ def format_date(value: object, lang: str) -> str:
 LOCALIZED_PAGES: dict[str, dict[str, str]] = {
     "progress": {"vi": "tien-do", "en": "progress"},
     "passport": {"vi": "ho-chieu", "en": "passport"},
+    "join": {"vi": "tham-gia-lop", "en": "join-class"},
 }
