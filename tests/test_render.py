@@ -15,9 +15,9 @@ def test_every_page_exists_in_both_languages(project: Path) -> None:
     en = {p.removeprefix("en/") for p in pages if p.startswith("en/")}
     assert vi == en
     assert {"index.md", "glossary.md", "about.md", "teams.md", "lessons/sample-lesson.md", "topics/e-id.md"} <= vi
-    # home, 7 topics, 1 lesson, glossary/about/teams, progress + passport and their redirects
-    assert len(vi) == 1 + 7 + 1 + 3 + 4
-    assert {"tien-do.md", "progress.md", "ho-chieu.md", "passport.md"} <= vi
+    # home, 7 topics, 1 lesson, glossary/about/teams/editors, progress, passport, join + redirects
+    assert len(vi) == 1 + 7 + 1 + 4 + 6
+    assert {"tien-do.md", "progress.md", "ho-chieu.md", "passport.md", "tham-gia-lop.md", "join-class.md"} <= vi
 
 
 def test_lesson_page_has_steps_tips_quiz_and_sources(project: Path) -> None:
@@ -59,7 +59,7 @@ def test_navigation_lists_topics_not_lessons(project: Path) -> None:
     nav = navigation(load_project(project))
     assert nav[:2] == ["index.md", "tien-do.md"]
     assert not any(item.startswith("lessons/") for item in nav)
-    assert len(nav) == 2 + 7 + 3
+    assert len(nav) == 2 + 7 + 4
 
 
 def test_media_prefix_points_at_the_shared_folder() -> None:

@@ -22,16 +22,26 @@ def main() -> None:
 
 @main.command()
 @click.option("--root", default=".", show_default=True, help="Project folder with lessons/, quizzes/, content/.")
-def validate(root: str) -> None:
+@click.option("--strict", is_flag=True, help="Treat warnings (stale reviews and sources, missing app version, short English) as errors.")
+def validate(root: str, strict: bool) -> None:
     """Check every lesson, quiz and page; list every problem as file:line:column."""
+    from .errors import with_context
+    from .review import warnings
     from .validate import load_project
 
+    project_root = _root(root)
     try:
-        project = load_project(_root(root))
+        project = load_project(project_root)
     except SourceError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(with_context(exc.problems, project_root), err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(project.lessons)} lessons, {len(project.quizzes)} quizzes, no problems")
+    found = warnings(project)
+    if found:
+        click.echo(with_context(found, project_root, kind="warning" if not strict else "problem"), err=True)
+        if strict:
+            sys.exit(1)
+    click.echo(f"ok: {len(project.lessons)} lessons, {len(project.quizzes)} quizzes, no problems"
+               + (f", {len(found)} warnings" if found else ""))
 
 
 @main.command()
@@ -46,7 +56,9 @@ def build(root: str, site_dir: str | None) -> None:
     try:
         report = run_build(project_root, target)
     except SourceError as exc:
-        click.echo(str(exc), err=True)
+        from .errors import with_context
+
+        click.echo(with_context(exc.problems, project_root), err=True)
         click.echo("build stopped: site/ was left as it was", err=True)
         sys.exit(1)
     except BuildError as exc:
@@ -181,6 +193,58 @@ def status(root: str, as_json: bool) -> None:
         click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
     else:
         click.echo(format_table(rows))
+
+
+@main.group()
+def new() -> None:
+    """Start new sources from a template."""
+
+
+@new.command(name="lesson")
+@click.argument("lesson_id", metavar="ID")
+@click.option("--topic", required=True, help="One of: e-id, vssid, cashless, selling, public-services, digital-signature, safety.")
+@click.option("--root", default=".", show_default=True, help="Project folder.")
+def new_lesson(lesson_id: str, topic: str, root: str) -> None:
+    """Write lessons/ID.yaml and quizzes/ID.yaml with every field and TODO placeholders."""
+    from .scaffold import ScaffoldError
+    from .scaffold import new_lesson as scaffold
+
+    try:
+        written = scaffold(_root(root), lesson_id, topic)
+    except ScaffoldError as exc:
+        click.echo(f"cannot create the lesson: {exc}", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {path.relative_to(_root(root)).as_posix()}")
+    click.echo("next: replace every TODO, then run 'kynangso validate' to see what is left")
+
+
+@main.command()
+@click.option("--out", "out_dir", default="content/schemas", show_default=True, help="Folder for the schema files.")
+def schema(out_dir: str) -> None:
+    """Write JSON Schemas for lessons and quizzes (hints and checks in editors' YAML editors)."""
+    from .jsonschema import write_schemas
+
+    for path in write_schemas(Path(out_dir)):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--root", default=".", show_default=True, help="Project folder.")
+def links(root: str) -> None:
+    """List every external address in the sources, with file:line, for a person to check."""
+    from .links import external_links
+    from .validate import load_project
+
+    try:
+        project = load_project(_root(root))
+    except SourceError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    found = external_links(project.documents)
+    for link in found:
+        click.echo(f"{link.file}:{link.line}: {link.field}: {link.url}")
+    click.echo(f"{len(found)} external links to check by hand (internal links and images were checked)")
 
 
 if __name__ == "__main__":

@@ -47,3 +47,24 @@ def display_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def with_context(problems: list[Problem], root: Path, kind: str = "problem") -> str:
+    """Each problem followed by the line it is on and a caret under the column, for people."""
+    lines: list[str] = []
+    cache: dict[str, list[str]] = {}
+    for problem in sorted(problems):
+        lines.append(str(problem) if kind == "problem" else f"{problem} (warning)")
+        if problem.file not in cache:
+            try:
+                cache[problem.file] = (root / problem.file).read_text(encoding="utf-8-sig").splitlines()
+            except (OSError, UnicodeDecodeError):
+                cache[problem.file] = []
+        source = cache[problem.file]
+        if 0 < problem.line <= len(source) and source[problem.line - 1].strip():
+            text = source[problem.line - 1].replace("\t", " ")
+            lines.append(f"  {problem.line:>4} | {text}")
+            lines.append(f"       | {' ' * (problem.column - 1)}^")
+    count = len(problems)
+    lines.append(f"{count} {kind}{'s' if count != 1 else ''} found")
+    return "\n".join(lines)

@@ -23,6 +23,8 @@ TOPICS: tuple[str, ...] = (
 )
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
+# Generated pages whose address is a word in each language (both addresses exist in both).
+LOCALIZED_SLUGS: tuple[str, ...] = ("tien-do", "progress", "ho-chieu", "passport", "tham-gia-lop", "join-class")
 
 Topic = Literal["e-id", "vssid", "cashless", "selling", "public-services", "digital-signature", "safety"]
 Level = Literal["beginner", "intermediate", "advanced"]

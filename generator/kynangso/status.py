@@ -31,6 +31,7 @@ class LessonStatus:
     reviewed: str | None
     stale: bool
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -39,10 +40,25 @@ class LessonStatus:
 def lesson_status(root: Path, today: dt.date | None = None) -> list[LessonStatus]:
     """Status of every lesson under `root`, sorted by id."""
     today = today or dt.date.today()
-    rows = []
-    for path in sorted((root / "lessons").glob("*.yaml")):
-        rows.append(_one(root, path, today))
+    rows = [_one(root, path, today) for path in sorted((root / "lessons").glob("*.yaml"))]
+    for warning in _warnings(root, today):
+        lesson_id = Path(warning.file).stem
+        for row in rows:
+            if row.id == lesson_id:
+                row.warnings.append(str(warning))
     return rows
+
+
+def _warnings(root: Path, today: dt.date) -> list[Any]:
+    """The review warnings, when the whole project loads (a draft elsewhere hides them)."""
+    from .errors import SourceError
+    from .review import warnings
+    from .validate import load_project
+
+    try:
+        return warnings(load_project(root), today)
+    except SourceError:
+        return []
 
 
 def _one(root: Path, path: Path, today: dt.date) -> LessonStatus:
@@ -104,7 +120,7 @@ def _text(value: Any) -> str | None:
 
 def format_table(rows: list[LessonStatus]) -> str:
     """A plain table for the terminal."""
-    header = ("lesson", "topic", "languages", "complete", "questions", "sources", "reviewed", "")
+    header = ("lesson", "topic", "languages", "complete", "questions", "sources", "reviewed", "warnings", "")
     lines = [header]
     for row in rows:
         lines.append((
@@ -115,6 +131,7 @@ def format_table(rows: list[LessonStatus]) -> str:
             str(row.questions),
             str(row.sources),
             row.reviewed or "-",
+            str(len(row.warnings)),
             "STALE" if row.stale else "",
         ))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
@@ -122,4 +139,5 @@ def format_table(rows: list[LessonStatus]) -> str:
     done = sum(row.complete for row in rows)
     stale = sum(row.stale for row in rows)
     out.append(f"{len(rows)} lessons, {done} complete, {stale} stale (reviewed over {STALE_AFTER_DAYS} days ago)")
+    out += [warning for row in rows for warning in row.warnings]
     return "\n".join(out)

@@ -16,14 +16,16 @@ from pydantic import BaseModel, ValidationError
 
 from . import schema
 from .errors import Problem, SourceError, display_path
+from .links import broken_internal_links
 from .loading import Document, PathKey, field_path, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-PAGES = ("home", "about", "teams")
+PAGES = ("home", "about", "teams", "editors")
 MEDIA_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
 LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
-SAFE_LINK = re.compile(r"^(https?://|mailto:|tel:|#|/|\.{0,2}/?[\w-])", re.IGNORECASE)
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+SAFE_SCHEME = re.compile(r"^(https?://|mailto:|tel:)", re.IGNORECASE)
 
 
 @dataclass
@@ -76,12 +78,18 @@ class _Collector:
         if not isinstance(doc.data, dict):
             self.at(doc, (), f"expected fields (name: value) at the top of the file but received {_kind(doc.data)}")
             return None, doc
+        to_fill = placeholders(doc.data)
+        for path in to_fill:
+            self.at(doc, path, "to fill: replace the TODO placeholder")
         try:
-            return model.model_validate(doc.data), doc
+            model_value = model.model_validate(doc.data)
         except ValidationError as exc:
             for error in exc.errors():
-                self._pydantic_problem(doc, error, model)
+                loc = tuple(error["loc"])
+                if not any(loc[: len(path)] == path for path in to_fill):
+                    self._pydantic_problem(doc, error, model)
             return None, doc
+        return (None if to_fill else model_value), doc
 
     def _pydantic_problem(self, doc: Document, error: Any, model: type[BaseModel]) -> None:
         loc = tuple(error["loc"])
@@ -96,6 +104,23 @@ class _Collector:
             self.at(doc, loc[:-1], _message(error, loc), field=loc)
             return
         self.at(doc, loc, _message(error, loc))
+
+
+PLACEHOLDER = "TODO"
+
+
+def placeholders(data: Any, path: PathKey = ()) -> set[PathKey]:
+    """Paths of every value still holding the scaffold's TODO placeholder."""
+    found: set[PathKey] = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found |= placeholders(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found |= placeholders(value, path + (index,))
+    elif isinstance(data, str) and data.strip().startswith(PLACEHOLDER):
+        found.add(path)
+    return found
 
 
 def load_project(root: Path) -> Project:
@@ -119,6 +144,9 @@ def load_project(root: Path) -> Project:
     for quiz_id, (quiz, doc) in quizzes.items():
         _check_quiz(c, quiz_id, quiz, doc)
 
+    if not c.problems:
+        media = {p.name for p in (root / "content" / "media").glob("*") if p.is_file()}
+        c.problems += broken_internal_links(c.documents, sorted(lessons), media)
     if c.problems or topics is None or glossary is None or any(p is None for p, _ in pages.values()):
         raise SourceError(c.problems)
     return Project(
@@ -222,7 +250,7 @@ def _check_media(c: _Collector, root: Path, doc: Document, where: PathKey, name:
 def _check_links(c: _Collector, doc: Document, where: PathKey, text: schema.Text) -> None:
     for lang in schema.LANGUAGES:
         for target in LINK_TARGET.findall(text.get(lang)):
-            if not SAFE_LINK.match(target) or target.lower().startswith(("javascript:", "data:", "vbscript:")):
+            if SCHEME.match(target) and not SAFE_SCHEME.match(target):
                 c.at(doc, where + (lang,), f"link '{target}' is not allowed: use an https:// address or a page of this site")
 
 

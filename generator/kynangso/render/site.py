@@ -90,7 +90,7 @@ def site_pages(project: Project) -> dict[str, str]:
         pages[f"{lang}/glossary.md"] = env.get_template("glossary.md.j2").render(
             glossary=project.glossary, terms=terms, **common
         )
-        for name in ("about", "teams"):
+        for name in ("about", "teams", "editors"):
             pages[f"{lang}/{name}.md"] = env.get_template("page.md.j2").render(
                 page=project.pages[name], **common
             )
@@ -200,7 +200,7 @@ def navigation(project: Project) -> list[str]:
     return (
         ["index.md", f"{LOCALIZED_PAGES['progress']['vi']}.md"]
         + [f"topics/{key}.md" for key in project.topics]
-        + ["glossary.md", "teams.md", "about.md"]
+        + ["glossary.md", "teams.md", "editors.md", "about.md"]
     )
 
 
