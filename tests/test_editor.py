@@ -105,7 +105,7 @@ def test_strict_warnings(project: Path) -> None:
     found = [str(w) for w in warnings(load_project(project), today=dt.date(2027, 12, 1))]
     assert found == [
         "lessons/sample-lesson.yaml:20:11: steps[1].body.en: English is much shorter than Vietnamese (5 vs 74 characters): is part of it untranslated?",
-        "lessons/sample-lesson.yaml:37:11: sources[1].seen: source read 699 days ago: check it still says the same",
+        "lessons/sample-lesson.yaml:37:11: sources[1].seen: source read 1429 days ago: check it still says the same",
         "lessons/sample-lesson.yaml:39:3: reviewed: missing app_version: name the app version the steps were checked against",
         "lessons/sample-lesson.yaml:40:9: reviewed.date: review is 371 days old: check the lesson against its sources and the app again",
     ]
