@@ -107,7 +107,7 @@ def test_strict_warnings(project: Path) -> None:
         "lessons/sample-lesson.yaml:20:11: steps[1].body.en: English is much shorter than Vietnamese (5 vs 74 characters): is part of it untranslated?",
         "lessons/sample-lesson.yaml:37:11: sources[1].seen: source read 1429 days ago: check it still says the same",
         "lessons/sample-lesson.yaml:39:3: reviewed: missing app_version: name the app version the steps were checked against",
-        "lessons/sample-lesson.yaml:40:9: reviewed.date: review is 371 days old: check the lesson against its sources and the app again",
+        "lessons/sample-lesson.yaml:39:9: reviewed.date: review is 371 days old: check the lesson against its sources and the app again",
     ]
 
 
