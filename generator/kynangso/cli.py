@@ -247,5 +247,26 @@ def links(root: str) -> None:
     click.echo(f"{len(found)} external links to check by hand (internal links and images were checked)")
 
 
+@main.command()
+@click.option("--root", default=".", show_default=True, help="Project folder.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+def preview(root: str, host: str, port: int) -> None:
+    """Build, serve and rebuild on every save, with the browser reloading by itself."""
+    import threading
+
+    import uvicorn
+
+    from .preview import Preview
+
+    project_root = _root(root)
+    watcher = Preview(project_root, project_root / "build" / "preview-site", log=lambda text: click.echo(text, err=True))
+    watcher.rebuild()
+    threading.Thread(target=watcher.watch, daemon=True).start()
+    click.echo(f"preview at http://{host}:{port}/ (rebuilds when you save; Ctrl+C to stop)")
+    uvicorn.run(watcher.app(), host=host, port=port, log_level="warning", access_log=False)
+    watcher.stop.set()
+
+
 if __name__ == "__main__":
     main()

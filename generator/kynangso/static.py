@@ -44,9 +44,11 @@ def cache_control(path: str) -> str:
 class SiteApp:
     """An ASGI app serving one site folder: index.html for folders, 404.html when missing."""
 
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, inject: bytes | None = None, hidden: tuple[str, ...] = ()) -> None:
         self.site_dir = site_dir.resolve()
         self.cache: dict[str, _Entry] = {}
+        self.inject = inject  # added before </body> of every page (the preview's reload script)
+        self.hidden = hidden  # paths answered with 404 (the preview hides the service worker)
 
     def _file(self, relative: str) -> Path | None:
         target = (self.site_dir / relative).resolve()
@@ -63,6 +65,8 @@ class SiteApp:
         entry = self.cache.get(key)
         if entry is None or entry.stamp != stamp:
             body = path.read_bytes()
+            if self.inject and path.suffix == ".html":
+                body = body.replace(b"</body>", self.inject + b"</body>", 1)
             media_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             if media_type.startswith("text/") or media_type.endswith(("json", "javascript", "xml")):
                 media_type += "; charset=utf-8"
@@ -78,7 +82,7 @@ class SiteApp:
             await Response("method not allowed", status_code=405, headers={"Allow": "GET, HEAD"})(scope, receive, send)
             return
         relative = request.url.path.lstrip("/")
-        path = self._file(relative)
+        path = None if relative in self.hidden else self._file(relative)
         if path is not None and path.name == "index.html" and relative and not relative.endswith(("/", "index.html")):
             await RedirectResponse(request.url.path + "/", status_code=308)(scope, receive, send)
             return
