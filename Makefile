@@ -43,8 +43,13 @@ node_modules/.installed: package.json
 test: $(STAMP) system-deps node_modules/.installed
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps node_modules/.installed
+	@command -v wrk >/dev/null || ($(SUDO) apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/kynangso build
 	$(PY) benchmarks/build_scale.py
+	$(PY) benchmarks/class_load.py
+	@if [ -f benchmarks/page_weight.py ]; then $(PY) benchmarks/page_weight.py; fi
+	@if [ -f benchmarks/lighthouse.py ]; then $(PY) benchmarks/lighthouse.py; fi
 
 clean:
-	rm -rf build site site.staging-* .pytest_cache
+	rm -rf build site site.staging-* site.old-* .pytest_cache

@@ -71,6 +71,7 @@ def site_pages(project: Project) -> dict[str, str]:
             topics=project.topics,
             counts=counts,
             media=media_prefix(lang, depth=0),
+            slugs={name: names[lang] for name, names in LOCALIZED_PAGES.items()},
             **common,
         )
         for key, topic in project.topics.items():
