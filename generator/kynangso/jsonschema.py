@@ -9,7 +9,7 @@ from typing import Any
 
 from .schema import Lesson, Quiz
 
-SCHEMAS = {"lesson.schema.json": Lesson, "quiz.schema.json": Quiz}
+SCHEMAS: dict[str, type[Lesson] | type[Quiz]] = {"lesson.schema.json": Lesson, "quiz.schema.json": Quiz}
 
 
 def schema_for(model: type[Lesson] | type[Quiz]) -> dict[str, Any]:

@@ -55,7 +55,7 @@ class _AliasFound(Exception):
 def _first_alias(text: str) -> tuple[int, int]:
     """Where the first alias (*name) stands; only called for a file that has one."""
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, AliasEvent):
+        if isinstance(event, AliasEvent) and event.start_mark is not None:
             return event.start_mark.line + 1, event.start_mark.column + 1
     return 1, 1
 

@@ -79,14 +79,14 @@ class _Collector:
             self.at(doc, (), f"expected fields (name: value) at the top of the file but received {_kind(doc.data)}")
             return None, doc
         to_fill = placeholders(doc.data)
-        for path in to_fill:
-            self.at(doc, path, "to fill: replace the TODO placeholder")
+        for where in to_fill:
+            self.at(doc, where, "to fill: replace the TODO placeholder")
         try:
             model_value = model.model_validate(doc.data)
         except ValidationError as exc:
             for error in exc.errors():
                 loc = tuple(error["loc"])
-                if not any(loc[: len(path)] == path for path in to_fill):
+                if not any(loc[: len(where)] == where for where in to_fill):
                     self._pydantic_problem(doc, error, model)
             return None, doc
         return (None if to_fill else model_value), doc
