@@ -30,6 +30,7 @@ system-deps:
 	command -v chromium >/dev/null || need="$$need chromium"; \
 	[ -d /usr/share/fonts/truetype/noto ] || need="$$need fonts-noto-core"; \
 	command -v npm >/dev/null || need="$$need npm"; \
+	command -v pdftotext >/dev/null || need="$$need poppler-utils"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing Debian packages:$$need"; \
 	  $(SUDO) apt-get update -qq && \

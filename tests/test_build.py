@@ -104,3 +104,43 @@ def test_rebuild_picks_up_changes(project: Path, tmp_path: Path) -> None:
     page = (site / "en" / "lessons" / "sample-lesson" / "index.html").read_text(encoding="utf-8")
     assert "Renamed lesson" in page
     assert not list(tmp_path.glob("site.old-*"))
+
+
+def test_concurrent_builds_do_not_corrupt_the_site(project: Path, tmp_path: Path) -> None:
+    import threading
+
+    site = tmp_path / "site"
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build(project, site)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert (site / "index.html").is_file() and (site / "en" / "lessons" / "sample-lesson" / "index.html").is_file()
+    assert json.loads((site / "offline" / "vi.json").read_text())["files"]
+    assert not list(tmp_path.glob("site.staging-*")) and not list(tmp_path.glob("site.old-*"))
+
+
+def test_build_with_team_materials(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    report = build(project, site, teams=True, site_url="http://192.0.2.10:8000/")
+    assert report.teams["made"] and report.teams["site_url"] == "http://192.0.2.10:8000/"
+    for lang in ("vi", "en"):
+        assert (site / "teams" / "notebooks" / f"sample-lesson.{lang}.ipynb").is_file()
+        assert (site / "teams" / "slides" / f"sample-lesson.{lang}.html").is_file()
+        assert (site / "teams" / "print" / f"sample-lesson.{lang}.pdf").is_file()
+        assert (site / "teams" / f"materials.{lang}.html").is_file()
+    assert (site / "teams" / "handbook" / "index.html").is_file()
+    guide = (site / "teams" / "index.html").read_text(encoding="utf-8")
+    assert 'href="materials.vi.html"' in guide and 'href="print/posters.vi.pdf"' in guide
+    assert 'href="../../teams/materials.en.html"' in (site / "en" / "teams" / "index.html").read_text(encoding="utf-8")
+    pack = json.loads((site / "offline" / "vi.json").read_text())["files"]
+    assert "teams/" in pack and not any(url.startswith("teams/notebooks") or url.endswith(".pdf") for url in pack)

@@ -31,11 +31,11 @@ def test_validate_lists_problems_without_traceback(project: Path) -> None:
 
 def test_build_and_failed_build_message(project: Path, tmp_path: Path) -> None:
     site = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", "--root", str(project), "--site", str(site)])
+    result = CliRunner().invoke(main, ["build", "--no-teams", "--root", str(project), "--site", str(site)])
     assert result.exit_code == 0, result.output
-    assert (site / "index.html").is_file()
+    assert (site / "index.html").is_file() and not (site / "teams" / "notebooks").exists()
     (project / "quizzes" / "sample-lesson.yaml").write_text("")
-    result = CliRunner().invoke(main, ["build", "--root", str(project), "--site", str(site)])
+    result = CliRunner().invoke(main, ["build", "--no-teams", "--root", str(project), "--site", str(site)])
     assert result.exit_code == 1
     assert "quizzes/sample-lesson.yaml:1:1: file is empty" in result.output
     assert "site/ was left as it was" in result.output

@@ -7,6 +7,7 @@ stage succeeded, so a failed build leaves the published site exactly as it was.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -18,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
+from .minify import minify_js, shrink_file, shrink_site
 from .offline import write_offline_pack
 from .render.site import navigation, write_docs
-from .search import add_folded_field
+from .search import add_folded_field, link_search_worker
+from .slim import slim_theme_css
 from .validate import Project, load_project
 
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
@@ -33,11 +36,16 @@ class BuildReport:
     site_dir: Path
     lessons: int = 0
     pages: int = 0
+    teams: dict[str, object] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items())
-        return f"built {self.lessons} lessons ({self.pages} pages) into {self.site_dir}\n{stages}"
+        lines = [f"built {self.lessons} lessons ({self.pages} pages) into {self.site_dir}", stages]
+        if self.teams:
+            lines.append(f"team materials in {self.site_dir / 'teams'}: {self.teams.get('made')} made, "
+                         f"{self.teams.get('reused')} reused (posters point at {self.teams.get('site_url')})")
+        return "\n".join(lines)
 
 
 class _Stopwatch:
@@ -51,8 +59,17 @@ class _Stopwatch:
         self.last = now
 
 
-def build(root: Path, site_dir: Path) -> BuildReport:
-    """Build the whole site from the sources under `root` into `site_dir`."""
+def build(root: Path, site_dir: Path, teams: bool = False, site_url: str | None = None) -> BuildReport:
+    """Build the whole site from the sources under `root` into `site_dir`, with the community
+    teams' materials in site/teams/ when `teams` is set. Builds of the same project wait for
+    each other (they share build/), so two at once never mix their files."""
+    (root / "build").mkdir(parents=True, exist_ok=True)
+    with open(root / "build" / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(root, site_dir, teams, site_url)
+
+
+def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> BuildReport:
     report = BuildReport(site_dir=site_dir)
     clock = _Stopwatch(report)
     project = load_project(root)
@@ -70,6 +87,13 @@ def build(root: Path, site_dir: Path) -> BuildReport:
         clock.lap("mkdocs")
         report.pages = postprocess(staging)
         clock.lap("postprocess")
+        if teams:  # after post-processing: the phones' offline pack leaves these files out
+            from .teams import build_teams
+
+            report.teams = build_teams(
+                project, staging / "teams", work / "teams-cache", site_url=site_url, show_progress=sys.stderr.isatty()
+            )
+            clock.lap("teams")
         swap_into_place(staging, site_dir)
         clock.lap("swap")
     finally:
@@ -109,10 +133,16 @@ def run_mkdocs(config_file: Path, out_dir: Path) -> None:
 
 
 def postprocess(site: Path) -> int:
-    """Make search accent-insensitive, write the offline pack; return the number of HTML pages."""
+    """Make search accent-insensitive and load it only on the first query; make our scripts,
+    styles and pages smaller and purge the theme CSS no page uses; then write the offline pack,
+    which lists and versions the final files; return the number of HTML pages."""
     for index_file in site.rglob("search/search_index.json"):
         add_folded_field(index_file)
+    link_search_worker(site)
+    shrink_site(site)
+    slim_theme_css(site)
     write_offline_pack(site)
+    shrink_file(site / "sw.js", minify_js)
     return sum(1 for _ in site.rglob("*.html"))
 
 

@@ -47,14 +47,16 @@ def validate(root: str, strict: bool) -> None:
 @main.command()
 @click.option("--root", default=".", show_default=True, help="Project folder with lessons/, quizzes/, content/.")
 @click.option("--site", "site_dir", default=None, help="Where the site goes (default: <root>/site).")
-def build(root: str, site_dir: str | None) -> None:
+@click.option("--no-teams", is_flag=True, help="Skip the community teams' materials (notebooks, handbook, slides, PDFs).")
+@click.option("--site-url", default=None, help="Address the site is reached at, for the posters' QR codes.")
+def build(root: str, site_dir: str | None, no_teams: bool, site_url: str | None) -> None:
     """Validate, render and build the site; replace site/ only when everything succeeded."""
     from .build import build as run_build
 
     project_root = _root(root)
     target = Path(site_dir).resolve() if site_dir else project_root / "site"
     try:
-        report = run_build(project_root, target)
+        report = run_build(project_root, target, teams=not no_teams, site_url=site_url)
     except SourceError as exc:
         from .errors import with_context
 
@@ -66,6 +68,24 @@ def build(root: str, site_dir: str | None) -> None:
         click.echo("build stopped: site/ was left as it was", err=True)
         sys.exit(1)
     click.echo(report.summary())
+
+
+@main.command()
+@click.option("--db", "db_path", default="kynangso.db", show_default=True, help="The class store (SQLite).")
+@click.option("--out", "out_file", required=True, help="The HTML report to write.")
+@click.option("--class", "class_code", default=None, help="Only this class (default: every class).")
+@click.option("--site", "site_dir", default="site", show_default=True, help="Built site, for lesson titles (optional).")
+def report(db_path: str, out_file: str, class_code: str | None, site_dir: str) -> None:
+    """A self-contained HTML progress report for the commune, from the class store."""
+    from .report import ReportError, write_report
+
+    site = Path(site_dir)
+    try:
+        write_report(Path(db_path), Path(out_file), class_code, site if (site / "catalog.json").is_file() else None)
+    except ReportError as exc:
+        click.echo(f"cannot write the report: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {out_file}")
 
 
 DEFAULT_DB = "kynangso.db"

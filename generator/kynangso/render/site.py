@@ -92,8 +92,10 @@ def site_pages(project: Project) -> dict[str, str]:
             glossary=project.glossary, terms=terms, **common
         )
         for name in ("about", "teams", "editors"):
+            # the team guide links to the materials the build writes beside it, in site/teams/
+            materials = ("" if lang == "vi" else "../../teams/") if name == "teams" else None
             pages[f"{lang}/{name}.md"] = env.get_template("page.md.j2").render(
-                page=project.pages[name], **common
+                page=project.pages[name], materials=materials, **common
             )
         pages.update(_progress_pages(env, project, lang, common))
     return pages

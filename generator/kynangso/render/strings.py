@@ -47,6 +47,10 @@ UI: dict[str, dict[str, str]] = {
         "join": "Tham gia lớp",
         "join.intro": "Khi học cùng tổ công nghệ số, nhập mã lớp (hoặc quét mã QR của lớp) và tên của bạn. Kết quả câu đố sẽ được gửi cho người hướng dẫn, kể cả khi bạn làm lúc mất mạng.",
         "join.nojs": "Trang này cần JavaScript.",
+        "materials": "Tài liệu cho buổi học",
+        "materials.all": "Tất cả tài liệu: giáo án, trình chiếu, tờ hướng dẫn in (PDF)",
+        "materials.handbook": "Sổ tay hướng dẫn viên (tất cả giáo án)",
+        "materials.posters": "Áp phích có mã QR cho điểm Wi-Fi (PDF)",
     },
     "en": {
         "home": "Home",
@@ -92,6 +96,10 @@ UI: dict[str, dict[str, str]] = {
         "join": "Join a class",
         "join.intro": "When you learn with a community team, enter the class code (or scan the class QR code) and your name. Your quiz results are sent to the facilitator, even when you take them offline.",
         "join.nojs": "This page needs JavaScript.",
+        "materials": "Materials for a session",
+        "materials.all": "All materials: lesson plans, slides, printable handouts (PDF)",
+        "materials.handbook": "Facilitator's handbook (every lesson plan)",
+        "materials.posters": "Posters with QR codes for the Wi-Fi points (PDF)",
     },
 }
 

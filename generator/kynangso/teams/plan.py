@@ -1,0 +1,242 @@
+"""A lesson plan: what a facilitator needs to run one lesson in one language.
+
+A pure function of the lesson, its quiz and its topic. Every material (notebook, handbook page,
+slides, handout) is made from a `LessonPlan`, so they always say the same thing. The YAML has no
+separate facilitator text: timing, notes, discussion questions and the checklist are derived from
+the steps, objectives and warnings with fixed bilingual wording (`strings.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from ..render.strings import LOCALIZED_PAGES, format_date
+from ..schema import Lesson, Quiz, Text, TopicInfo
+from .strings import SAFETY_RULES, TEAMS_UI
+
+WELCOME_MINUTES = 5
+DISCUSSION_MINUTES = 5
+WRAPUP_MINUTES = 3
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of the lesson with the facilitator's notes and its share of the time."""
+
+    number: int
+    title: str
+    body: str
+    minutes: int
+    notes: tuple[str, ...]
+    image: str | None = None
+    alt: str | None = None
+    tip: str | None = None
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    text: str
+    correct: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class PlanQuestion:
+    number: int
+    kind: str
+    prompt: str
+    choices: tuple[PlanChoice, ...]
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    title: str
+    url: str
+    seen: dt.date
+
+
+@dataclass(frozen=True)
+class LessonPlan:
+    """Everything one lesson's materials show, in one language."""
+
+    lesson_id: str
+    lang: str
+    topic: str
+    topic_title: str
+    title: str
+    summary: str
+    level: str
+    minutes: int
+    objectives: tuple[str, ...]
+    timing: tuple[tuple[str, int], ...]
+    steps: tuple[PlanStep, ...]
+    discussion: tuple[str, ...]
+    checklist: tuple[str, ...]
+    pass_mark: int
+    questions: tuple[PlanQuestion, ...]
+    safety: tuple[str, ...]
+    sources: tuple[PlanSource, ...]
+    reviewed: str
+
+    @property
+    def t(self) -> dict[str, str]:
+        return TEAMS_UI[self.lang]
+
+    @property
+    def session_minutes(self) -> int:
+        return sum(minutes for _, minutes in self.timing)
+
+    def page_url(self, site_url: str) -> str:
+        """The lesson's page on the residents' site."""
+        return f"{site_url}{language_prefix(self.lang)}lessons/{self.lesson_id}/"
+
+
+def language_prefix(lang: str) -> str:
+    """Vietnamese lives at the site root, English under /en/."""
+    return "" if lang == "vi" else f"{lang}/"
+
+
+def join_url(site_url: str, lang: str) -> str:
+    return f"{site_url}{language_prefix(lang)}{LOCALIZED_PAGES['join'][lang]}/"
+
+
+def topic_url(site_url: str, lang: str, topic: str) -> str:
+    return f"{site_url}{language_prefix(lang)}topics/{topic}/"
+
+
+def step_minutes(total: int, count: int) -> list[int]:
+    """`total` minutes shared over `count` steps, at least one each, earlier steps first."""
+    base, extra = divmod(max(total, count), count)
+    return [base + (1 if i < extra else 0) for i in range(count)]
+
+
+def _plain(text: str) -> str:
+    """One line, no closing full stop: for quoting a sentence inside another."""
+    return " ".join(text.split()).rstrip(".。")
+
+
+LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\s>]+)")
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def absolute_links(markdown: str, page_url: str | None) -> str:
+    """Links to pages of the site, written relative to the lesson's page (`../../glossary/`,
+    `#step-2`), made absolute: the materials live elsewhere and are printed or copied."""
+    if page_url is None:
+        return markdown
+
+    def absolute(match: re.Match[str]) -> str:
+        target = match.group(2)
+        return match.group(1) + (target if SCHEME.match(target) else urljoin(page_url, target))
+
+    return LINK_TARGET.sub(absolute, markdown)
+
+
+def lesson_plan(
+    lesson: Lesson, quiz: Quiz, topic: TopicInfo, lang: str, site_url: str | None = None
+) -> LessonPlan:
+    """The plan of `lesson` in `lang`; with `site_url`, links to the site's own pages in the
+    author's text become absolute addresses on it."""
+    t = TEAMS_UI[lang]
+    page = f"{site_url}{language_prefix(lang)}lessons/{lesson.id}/" if site_url else None
+
+    def text(value: Text | None) -> str | None:
+        return absolute_links(value.get(lang), page) if value is not None else None
+
+    shares = step_minutes(lesson.minutes, len(lesson.steps))
+    steps = tuple(
+        PlanStep(
+            number=number,
+            title=step.title.get(lang),
+            body=absolute_links(step.body.get(lang), page),
+            minutes=shares[number - 1],
+            notes=_step_notes(
+                t,
+                text(step.tip),
+                step.warning is not None,
+                step.alt.get(lang) if step.image and step.alt else None,
+            ),
+            image=step.image,
+            alt=step.alt.get(lang) if step.alt else None,
+            tip=text(step.tip),
+            warning=text(step.warning),
+        )
+        for number, step in enumerate(lesson.steps, start=1)
+    )
+    warnings = _unique(step.warning for step in steps if step.warning)
+    questions = tuple(
+        PlanQuestion(
+            number=number,
+            kind=question.kind,
+            prompt=question.prompt.get(lang),
+            choices=tuple(
+                PlanChoice(choice.text.get(lang), choice.correct, choice.explanation.get(lang))
+                for choice in question.choices
+            ),
+        )
+        for number, question in enumerate(quiz.questions, start=1)
+    )
+    timing = (
+        (t["part.welcome"], WELCOME_MINUTES),
+        *(
+            (t["part.step"].format(number=s.number, title=_plain(s.title)), s.minutes)
+            for s in steps
+        ),
+        (t["part.discussion"], DISCUSSION_MINUTES),
+        (t["part.quiz"], max(3, len(questions))),
+        (t["part.wrapup"], WRAPUP_MINUTES),
+    )
+    objectives = tuple(objective.get(lang) for objective in lesson.objectives)
+    discussion = (
+        *(t["discussion.objective"].format(text=_plain(text)) for text in objectives),
+        *(t["discussion.warning"].format(text=_plain(text)) for text in warnings[:3]),
+        t["discussion.home"],
+    )
+    checklist = (
+        *(_plain(step.title) for step in steps),
+        t["checklist.quiz"].format(pass_mark=quiz.pass_mark, count=len(questions)),
+    )
+    return LessonPlan(
+        lesson_id=lesson.id,
+        lang=lang,
+        topic=lesson.topic,
+        topic_title=topic.title.get(lang),
+        title=lesson.title.get(lang),
+        summary=lesson.summary.get(lang),
+        level=t[f"level.{lesson.level}"],
+        minutes=lesson.minutes,
+        objectives=objectives,
+        timing=timing,
+        steps=steps,
+        discussion=discussion,
+        checklist=checklist,
+        pass_mark=quiz.pass_mark,
+        questions=questions,
+        safety=(*warnings, *SAFETY_RULES[lang]),
+        sources=tuple(PlanSource(s.title, s.url, s.seen) for s in lesson.sources),
+        reviewed=t["reviewed"].format(date=format_date(lesson.reviewed.date, lang)),
+    )
+
+
+def _step_notes(
+    t: dict[str, str], tip: str | None, warning: bool, alt: str | None
+) -> tuple[str, ...]:
+    notes = [t["note.own_phone"]]
+    if alt:
+        notes.append(t["note.image"].format(alt=_plain(alt)))
+    if warning:
+        notes.append(t["note.warning"])
+    if tip:
+        notes.append(t["note.tip"].format(tip=" ".join(tip.split())))
+    notes.append(t["note.check"])
+    return tuple(notes)
+
+
+def _unique(texts: Iterable[str]) -> tuple[str, ...]:
+    """The texts in order, each once."""
+    return tuple(dict.fromkeys(texts))
