@@ -108,7 +108,17 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
 def plain_mkdocs(root: Path, out: Path) -> None:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "build" / "mkdocs.yml"), "-d", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-q",
+            "-f",
+            str(root / "build" / "mkdocs.yml"),
+            "-d",
+            str(out),
+        ],
         check=True,
         env=env,
         cwd=root / "build",
@@ -116,9 +126,15 @@ def plain_mkdocs(root: Path, out: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--lessons", type=int, default=200, help="synthetic lessons (each in vi and en)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is shown")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--lessons", type=int, default=200, help="synthetic lessons (each in vi and en)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each measurement; the median is shown"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,11 +149,17 @@ def main() -> None:
         pages = sum(1 for _ in (root / "site").rglob("*.html"))
 
     v, o, p = (statistics.median(x) for x in (validate, ours, plain))
-    print(f"lessons: {args.lessons} (x2 languages), HTML pages built: {pages}, runs: {args.repeat} (median)")
-    print(f"validate:            {v:7.3f} s   budget 1.0 s for 200 lessons   {'OK' if v <= 1.0 * args.lessons / 200 else 'OVER'}")
+    print(
+        f"lessons: {args.lessons} (x2 languages), HTML pages built: {pages}, runs: {args.repeat} (median)"
+    )
+    print(
+        f"validate:            {v:7.3f} s   budget 1.0 s for 200 lessons   {'OK' if v <= 1.0 * args.lessons / 200 else 'OVER'}"
+    )
     print(f"kynangso build:      {o:7.3f} s")
     print(f"plain mkdocs build:  {p:7.3f} s")
-    print(f"ratio build/mkdocs:  {o / p:7.2f}     budget 1.30                    {'OK' if o / p <= 1.3 else 'OVER'}")
+    print(
+        f"ratio build/mkdocs:  {o / p:7.2f}     budget 1.30                    {'OK' if o / p <= 1.3 else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

@@ -52,14 +52,14 @@ request = function()
 end
 """
 
-ANCHOR = textwrap.dedent('''
+ANCHOR = textwrap.dedent("""
     from fastapi import FastAPI
     app = FastAPI()
 
     @app.get("/api/v1/health")
     async def health():
         return {"ok": True}
-''')
+""")
 
 
 def free_port() -> int:
@@ -79,28 +79,41 @@ def wait_for(url: str) -> None:
 
 
 def post(url: str, body: dict) -> dict:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"content-type": "application/json"})
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
     with urllib.request.urlopen(req) as response:
         return json.loads(response.read())
 
 
-def run_wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict[str, float]:
+def run_wrk(
+    url: str, seconds: int, connections: int, script: Path | None = None
+) -> dict[str, float]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
         command += ["-s", str(script)]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+
     def ms(label: str) -> float:
         match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
         assert match, output
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"p50": ms("50"), "p99": ms("99"), "rps": rps, "non2xx": float(errors.group(1)) if errors else 0.0}
+    return {
+        "p50": ms("50"),
+        "p99": ms("99"),
+        "rps": rps,
+        "non2xx": float(errors.group(1)) if errors else 0.0,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=60)
     parser.add_argument("--site", default=str(REPO / "site"))
@@ -115,25 +128,68 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "load.db"
         created = subprocess.run(
-            [sys.executable, "-m", "kynangso.cli", "class", "create", "Lớp thử tải", "--pin", "2468", "--db", str(db), "--json"],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-m",
+                "kynangso.cli",
+                "class",
+                "create",
+                "Lớp thử tải",
+                "--pin",
+                "2468",
+                "--db",
+                str(db),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         code = json.loads(created.stdout.strip().splitlines()[-1])["code"]
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "kynangso.cli", "serve", "--port", str(port), "--db", str(db), "--site", str(site)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "kynangso.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                str(db),
+                "--site",
+                str(site),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         anchor_port = free_port()
         (Path(tmp) / "anchor.py").write_text(ANCHOR)
         anchor = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "anchor:app", "--port", str(anchor_port), "--log-level", "warning", "--no-access-log"],
-            cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "anchor:app",
+                "--port",
+                str(anchor_port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             base = f"http://127.0.0.1:{port}"
             wait_for(base + "/api/v1/health")
-            learners = [post(f"{base}/api/v1/classes/{code}/learners", {"name": f"Người học {i}"})["learner_id"] for i in range(60)]
+            learners = [
+                post(f"{base}/api/v1/classes/{code}/learners", {"name": f"Người học {i}"})[
+                    "learner_id"
+                ]
+                for i in range(60)
+            ]
             script = Path(tmp) / "class.lua"
             script.write_text(
                 LUA.replace("{LEARNERS}", "{" + ",".join(f'"{x}"' for x in learners) + "}")
@@ -147,20 +203,30 @@ def main() -> None:
 
             stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM completions").fetchone()[0]
             wait_for(f"http://127.0.0.1:{anchor_port}/api/v1/health")
-            bare = run_wrk(f"http://127.0.0.1:{anchor_port}/api/v1/health", args.seconds, args.connections)
+            bare = run_wrk(
+                f"http://127.0.0.1:{anchor_port}/api/v1/health", args.seconds, args.connections
+            )
         finally:
             for process in (server, anchor):
                 if process.poll() is None:
                     process.terminate()
                     process.wait()
 
-    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s on this machine (2 cores shared with wrk)")
-    print(f"class mode (50% completion POSTs, 50% gzipped lesson pages): p50 {ours['p50']:.1f} ms  p99 {ours['p99']:.1f} ms  "
-          f"{ours['rps']:.0f} req/s  non-2xx {ours['non2xx']:.0f}  completions stored {stored}")
-    print(f"anchor (bare FastAPI GET):                                   p50 {bare['p50']:.1f} ms  p99 {bare['p99']:.1f} ms  "
-          f"{bare['rps']:.0f} req/s")
-    print(f"budget p99 <= 100 ms: {'OK' if ours['p99'] <= 100 else 'OVER'}; >= 1000 req/s: {'OK' if ours['rps'] >= 1000 else 'UNDER'}; "
-          f"share of anchor: {ours['rps'] / bare['rps']:.0%}")
+    print(
+        f"wrk -t2 -c{args.connections} -d{args.seconds}s on this machine (2 cores shared with wrk)"
+    )
+    print(
+        f"class mode (50% completion POSTs, 50% gzipped lesson pages): p50 {ours['p50']:.1f} ms  p99 {ours['p99']:.1f} ms  "
+        f"{ours['rps']:.0f} req/s  non-2xx {ours['non2xx']:.0f}  completions stored {stored}"
+    )
+    print(
+        f"anchor (bare FastAPI GET):                                   p50 {bare['p50']:.1f} ms  p99 {bare['p99']:.1f} ms  "
+        f"{bare['rps']:.0f} req/s"
+    )
+    print(
+        f"budget p99 <= 100 ms: {'OK' if ours['p99'] <= 100 else 'OVER'}; >= 1000 req/s: {'OK' if ours['rps'] >= 1000 else 'UNDER'}; "
+        f"share of anchor: {ours['rps'] / bare['rps']:.0%}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,9 +32,21 @@ class Server:
 
     def start(self) -> Server:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kynangso.cli", "serve", "--port", str(self.port),
-             "--db", str(self.db), "--site", str(self.site)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "kynangso.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--db",
+                str(self.db),
+                "--site",
+                str(self.site),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -57,11 +69,19 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def request(url: str, body: Any = None, *, raw: bytes | None = None, headers: dict[str, str] | None = None,
-            method: str | None = None) -> tuple[int, Any]:
+def request(
+    url: str,
+    body: Any = None,
+    *,
+    raw: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    method: str | None = None,
+) -> tuple[int, Any]:
     """(status, decoded JSON or text) for one HTTP request; HTTP errors are returned, not raised."""
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    req = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"))
+    req = urllib.request.Request(
+        url, data=data, method=method or ("POST" if data is not None else "GET")
+    )
     req.add_header("content-type", "application/json")
     for name, value in (headers or {}).items():
         req.add_header(name, value)

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 import uvicorn
 
 from kynangso.build import build
@@ -42,7 +41,9 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextlib.contextmanager
 def serving(site: Path) -> Iterator[str]:
     """`site` served by the same static app class mode uses, in a thread, on a free port."""
-    config = uvicorn.Config(SiteApp(site), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        SiteApp(site), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

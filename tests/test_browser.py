@@ -67,8 +67,16 @@ def test_pages_request_only_their_own_host(page: Page, site_url: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", f"/lessons/{LESSON}/", "/topics/e-id/", "/glossary/",
-     "/en/", f"/en/lessons/{LESSON}/", "/en/topics/e-id/", "/en/glossary/"],
+    [
+        "/",
+        f"/lessons/{LESSON}/",
+        "/topics/e-id/",
+        "/glossary/",
+        "/en/",
+        f"/en/lessons/{LESSON}/",
+        "/en/topics/e-id/",
+        "/en/glossary/",
+    ],
 )
 def test_no_axe_violations(page: Page, site_url: str, path: str) -> None:
     page.goto(site_url + path)

@@ -36,7 +36,9 @@ def test_real_sources_build_in_both_languages(real_site: Path) -> None:
         vi = (real_site / "lessons" / lesson_id / "index.html").read_text(encoding="utf-8")
         en = (real_site / "en" / "lessons" / lesson_id / "index.html").read_text(encoding="utf-8")
         assert '<html lang="vi"' in vi and '<html lang="en"' in en
-        assert project.lessons[lesson_id].title.vi in vi.replace("&#34;", '"').replace("&quot;", '"')
+        assert project.lessons[lesson_id].title.vi in vi.replace("&#34;", '"').replace(
+            "&quot;", '"'
+        )
         assert 'class="kns-quiz"' in vi and 'class="kns-quiz"' in en
     for topic in project.topics:
         assert (real_site / "topics" / topic / "index.html").is_file()
@@ -56,7 +58,9 @@ def test_built_site_loads_nothing_from_another_host(real_site: Path) -> None:
     for path in real_site.rglob("*"):
         if path.suffix in (".html", ".css") and path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
-            offenders += [f"{path.relative_to(real_site)}: {m.group(0)}" for m in EXTERNAL.finditer(text)]
+            offenders += [
+                f"{path.relative_to(real_site)}: {m.group(0)}" for m in EXTERNAL.finditer(text)
+            ]
     assert offenders == []
     home = (real_site / "index.html").read_text(encoding="utf-8")
     assert "fonts.googleapis.com" not in home and "unpkg.com" not in home
@@ -88,7 +92,9 @@ def test_build_replaces_site_only_after_success(project: Path, tmp_path: Path) -
     assert _tree_digest(site) == before
 
     lesson.write_text(lesson.read_text().replace("minutes: many", "minutes: 10"))
-    (project / "mkdocs.yml").write_text((project / "mkdocs.yml").read_text().replace("name: material", "name: no-such-theme"))
+    (project / "mkdocs.yml").write_text(
+        (project / "mkdocs.yml").read_text().replace("name: material", "name: no-such-theme")
+    )
     with pytest.raises(BuildError):
         build(project, site)
     assert _tree_digest(site) == before
@@ -124,7 +130,9 @@ def test_concurrent_builds_do_not_corrupt_the_site(project: Path, tmp_path: Path
     for thread in threads:
         thread.join()
     assert errors == []
-    assert (site / "index.html").is_file() and (site / "en" / "lessons" / "sample-lesson" / "index.html").is_file()
+    assert (site / "index.html").is_file() and (
+        site / "en" / "lessons" / "sample-lesson" / "index.html"
+    ).is_file()
     assert json.loads((site / "offline" / "vi.json").read_text())["files"]
     assert not list(tmp_path.glob("site.staging-*")) and not list(tmp_path.glob("site.old-*"))
 
@@ -141,6 +149,10 @@ def test_build_with_team_materials(project: Path, tmp_path: Path) -> None:
     assert (site / "teams" / "handbook" / "index.html").is_file()
     guide = (site / "teams" / "index.html").read_text(encoding="utf-8")
     assert 'href="materials.vi.html"' in guide and 'href="print/posters.vi.pdf"' in guide
-    assert 'href="../../teams/materials.en.html"' in (site / "en" / "teams" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../teams/materials.en.html"' in (
+        site / "en" / "teams" / "index.html"
+    ).read_text(encoding="utf-8")
     pack = json.loads((site / "offline" / "vi.json").read_text())["files"]
-    assert "teams/" in pack and not any(url.startswith("teams/notebooks") or url.endswith(".pdf") for url in pack)
+    assert "teams/" in pack and not any(
+        url.startswith("teams/notebooks") or url.endswith(".pdf") for url in pack
+    )

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
-
 from classmode import Server
-from kynangso import store
+from playwright.sync_api import BrowserContext, Page, expect
 from test_phone import LESSON, OTHER_LESSON, take_quiz
+
+from kynangso import store
 
 
 @pytest.fixture
@@ -45,10 +45,14 @@ def test_join_with_a_wrong_code_says_so(page: Page, classroom: tuple[Server, str
     page.locator("#kns-class-code").fill("ZZZZZZ")
     page.locator("#kns-learner-name").fill("Lò Văn A")
     page.locator(".kns-join-form button[type=submit]").click()
-    expect(page.locator(".kns-join-message")).to_have_text("Không tìm thấy lớp có mã này. Hãy hỏi lại người hướng dẫn.")
+    expect(page.locator(".kns-join-message")).to_have_text(
+        "Không tìm thấy lớp có mã này. Hãy hỏi lại người hướng dẫn."
+    )
 
 
-def test_completion_reaches_the_class_store(page: Page, classroom: tuple[Server, str, Path]) -> None:
+def test_completion_reaches_the_class_store(
+    page: Page, classroom: tuple[Server, str, Path]
+) -> None:
     server, code, db = classroom
     join(page, server.url, code, "Lò Thị B")
     page.goto(f"{server.url}/lessons/{LESSON}/")
@@ -75,11 +79,16 @@ def test_outbox_delivers_after_going_back_online_exactly_once(
     assert [item["lesson"] for item in waiting] == [LESSON, OTHER_LESSON]
     assert store.completions(store.connect(db), code) == []
     # the same completion queued twice (a retry after a lost answer) is still counted once
-    page.evaluate("localStorage.setItem('kns:v1:outbox', JSON.stringify(%s))" % json.dumps(waiting + waiting[:1]))
+    page.evaluate(
+        "localStorage.setItem('kns:v1:outbox', JSON.stringify(%s))"
+        % json.dumps(waiting + waiting[:1])
+    )
     page.goto(f"{server.url}/tham-gia-lop/")
     expect(page.locator(".kns-pending")).to_have_text("3 kết quả đang chờ gửi cho người hướng dẫn.")
     context.set_offline(False)
-    expect(page.locator(".kns-pending")).to_have_text("Mọi kết quả đã được gửi cho người hướng dẫn.", timeout=30_000)
+    expect(page.locator(".kns-pending")).to_have_text(
+        "Mọi kết quả đã được gửi cho người hướng dẫn.", timeout=30_000
+    )
     rows = store.completions(store.connect(db), code)
     assert sorted(row["lesson"] for row in rows) == sorted([LESSON, OTHER_LESSON])
     assert {row["id"] for row in rows} == {item["id"] for item in waiting}

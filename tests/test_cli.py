@@ -25,17 +25,23 @@ def test_validate_lists_problems_without_traceback(project: Path) -> None:
     lesson.write_text(lesson.read_text().replace('      en: "Second step"\n', ""))
     result = CliRunner().invoke(main, ["validate", "--root", str(project)])
     assert result.exit_code == 1
-    assert "lessons/sample-lesson.yaml:22:7: steps[2].title.en: missing English text" in result.output
+    assert (
+        "lessons/sample-lesson.yaml:22:7: steps[2].title.en: missing English text" in result.output
+    )
     assert "Traceback" not in result.output
 
 
 def test_build_and_failed_build_message(project: Path, tmp_path: Path) -> None:
     site = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", "--no-teams", "--root", str(project), "--site", str(site)])
+    result = CliRunner().invoke(
+        main, ["build", "--no-teams", "--root", str(project), "--site", str(site)]
+    )
     assert result.exit_code == 0, result.output
     assert (site / "index.html").is_file() and not (site / "teams" / "notebooks").exists()
     (project / "quizzes" / "sample-lesson.yaml").write_text("")
-    result = CliRunner().invoke(main, ["build", "--no-teams", "--root", str(project), "--site", str(site)])
+    result = CliRunner().invoke(
+        main, ["build", "--no-teams", "--root", str(project), "--site", str(site)]
+    )
     assert result.exit_code == 1
     assert "quizzes/sample-lesson.yaml:1:1: file is empty" in result.output
     assert "site/ was left as it was" in result.output
@@ -50,8 +56,18 @@ def _free_port() -> int:
 def test_serve_prints_url_and_serves_pages(real_site: Path, tmp_path: Path) -> None:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kynangso.cli", "serve", "--port", str(port), "--site", str(real_site),
-         "--db", str(tmp_path / "class.db")],
+        [
+            sys.executable,
+            "-m",
+            "kynangso.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--site",
+            str(real_site),
+            "--db",
+            str(tmp_path / "class.db"),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -83,19 +99,37 @@ def test_class_create_export_and_backup(real_site: Path, tmp_path: Path) -> None
 
     db = tmp_path / "class.db"
     runner = CliRunner()
-    result = runner.invoke(main, ["class", "create", "Lớp Bản Hua", "--pin", "2468", "--db", str(db), "--json"])
+    result = runner.invoke(
+        main, ["class", "create", "Lớp Bản Hua", "--pin", "2468", "--db", str(db), "--json"]
+    )
     assert result.exit_code == 0, result.output
     created = json.loads(result.output.strip().splitlines()[-1])
     assert created["name"] == "Lớp Bản Hua" and len(created["code"]) == 6
-    assert runner.invoke(main, ["class", "create", "X", "--pin", "12", "--db", str(db)]).exit_code == 2
+    assert (
+        runner.invoke(main, ["class", "create", "X", "--pin", "12", "--db", str(db)]).exit_code == 2
+    )
 
     connection = store.connect(db)
     learner = store.add_learner(connection, created["code"], "=1+2")
-    store.add_completion(connection, store.Completion(
-        id="c1", class_code=created["code"], learner_id=learner, lesson="vneid-activate", lang="vi",
-        score=6, total=6, passed=True, answered_at="2026-11-25T10:00:00+00:00"))
+    store.add_completion(
+        connection,
+        store.Completion(
+            id="c1",
+            class_code=created["code"],
+            learner_id=learner,
+            lesson="vneid-activate",
+            lang="vi",
+            score=6,
+            total=6,
+            passed=True,
+            answered_at="2026-11-25T10:00:00+00:00",
+        ),
+    )
     out = tmp_path / "out.csv"
-    result = runner.invoke(main, ["export", "--db", str(db), "--format", "csv", "--site", str(real_site), "--out", str(out)])
+    result = runner.invoke(
+        main,
+        ["export", "--db", str(db), "--format", "csv", "--site", str(real_site), "--out", str(out)],
+    )
     assert result.exit_code == 0, result.output
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")

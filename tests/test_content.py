@@ -14,8 +14,13 @@ from kynangso.validate import Project, load_project
 
 REPO = Path(__file__).resolve().parent.parent
 MINIMUM_PER_TOPIC = {
-    "e-id": 3, "vssid": 2, "cashless": 3, "selling": 3,
-    "public-services": 1, "digital-signature": 1, "safety": 1,
+    "e-id": 3,
+    "vssid": 2,
+    "cashless": 3,
+    "selling": 3,
+    "public-services": 1,
+    "digital-signature": 1,
+    "safety": 1,
 }
 SVG_BUDGET = 15 * 1024
 OTP_LIKE = re.compile(r"\b\d{6}\b")
@@ -59,7 +64,9 @@ def test_images_are_local_small_schematic_svgs(curriculum: Project) -> None:
                 assert path.suffix == ".svg", step.image
                 text = path.read_text(encoding="utf-8")
                 assert path.stat().st_size <= SVG_BUDGET, step.image
-                assert "<image" not in text and "http://" not in text.replace("http://www.w3.org", ""), step.image
+                assert "<image" not in text and "http://" not in text.replace(
+                    "http://www.w3.org", ""
+                ), step.image
                 assert "https://" not in text, step.image
                 assert "<script" not in text.lower(), step.image
 
@@ -76,7 +83,9 @@ def test_no_real_looking_secrets_in_content(curriculum: Project) -> None:
             assert not ID_LIKE.search(text), f"{path.name}: looks like a 12-digit ID number"
 
 
-def test_glossary_has_thirty_terms_and_renders_in_both_languages(curriculum: Project, real_site: Path) -> None:
+def test_glossary_has_thirty_terms_and_renders_in_both_languages(
+    curriculum: Project, real_site: Path
+) -> None:
     assert len(curriculum.glossary.terms) >= 30
     vi = (real_site / "glossary" / "index.html").read_text(encoding="utf-8")
     en = (real_site / "en" / "glossary" / "index.html").read_text(encoding="utf-8")

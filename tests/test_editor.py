@@ -24,9 +24,23 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_scaffold_writes_both_files_with_every_field(project: Path) -> None:
     lesson, quiz = new_lesson(project, "new-one", "vssid", today=dt.date(2026, 11, 25))
-    assert lesson.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../content/schemas/lesson.schema.json")
+    assert lesson.read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../content/schemas/lesson.schema.json"
+    )
     data = yaml.safe_load(lesson.read_text(encoding="utf-8"))
-    assert set(data) == {"id", "topic", "level", "order", "minutes", "title", "summary", "objectives", "steps", "sources", "reviewed"}
+    assert set(data) == {
+        "id",
+        "topic",
+        "level",
+        "order",
+        "minutes",
+        "title",
+        "summary",
+        "objectives",
+        "steps",
+        "sources",
+        "reviewed",
+    }
     assert set(data["steps"][0]) == {"title", "body", "image", "alt", "tip", "warning"}
     assert "# mã bài" in lesson.read_text(encoding="utf-8")  # comments in Vietnamese
     assert yaml.safe_load(quiz.read_text(encoding="utf-8"))["id"] == "new-one"
@@ -39,7 +53,12 @@ def test_scaffold_placeholders_are_to_fill_with_positions(project: Path) -> None
     problems = caught.value.problems
     assert all(p.message == "to fill: replace the TODO placeholder" for p in problems)
     first = problems[0]
-    assert (first.file, first.line, first.column, first.field) == ("lessons/new-one.yaml", 10, 7, "title.vi")
+    assert (first.file, first.line, first.column, first.field) == (
+        "lessons/new-one.yaml",
+        10,
+        7,
+        "title.vi",
+    )
     assert any(p.file == "quizzes/new-one.yaml" for p in problems)
 
 
@@ -54,10 +73,14 @@ def test_scaffold_refuses_existing_and_bad_ids(project: Path) -> None:
 
 
 def test_new_lesson_command(project: Path) -> None:
-    result = CliRunner().invoke(main, ["new", "lesson", "my-lesson", "--topic", "safety", "--root", str(project)])
+    result = CliRunner().invoke(
+        main, ["new", "lesson", "my-lesson", "--topic", "safety", "--root", str(project)]
+    )
     assert result.exit_code == 0, result.output
     assert "wrote lessons/my-lesson.yaml" in result.output
-    again = CliRunner().invoke(main, ["new", "lesson", "my-lesson", "--topic", "safety", "--root", str(project)])
+    again = CliRunner().invoke(
+        main, ["new", "lesson", "my-lesson", "--topic", "safety", "--root", str(project)]
+    )
     assert again.exit_code == 1 and "already exists" in again.output
 
 
@@ -79,14 +102,18 @@ def test_real_lessons_validate_against_the_json_schema(tmp_path: Path) -> None:
             checker(schema, format_checker=checker.FORMAT_CHECKER).validate(
                 _as_json_types(yaml.safe_load(path.read_text(encoding="utf-8")))
             )
-    assert "Tiêu đề" in json.dumps(lesson_schema, ensure_ascii=False) or "Tên bài" in json.dumps(lesson_schema, ensure_ascii=False)
+    assert "Tiêu đề" in json.dumps(lesson_schema, ensure_ascii=False) or "Tên bài" in json.dumps(
+        lesson_schema, ensure_ascii=False
+    )
     assert "Lesson title" in json.dumps(lesson_schema)
 
 
 def test_committed_schemas_match_the_models(tmp_path: Path) -> None:
     for path in write_schemas(tmp_path):
         committed = REPO / "content" / "schemas" / path.name
-        assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), "run 'kynangso schema'"
+        assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
+            "run 'kynangso schema'"
+        )
 
 
 def test_json_schema_rejects_a_bad_lesson(tmp_path: Path) -> None:
@@ -100,7 +127,9 @@ def test_strict_warnings(project: Path) -> None:
     lesson = project / "lessons" / "sample-lesson.yaml"
     text = lesson.read_text().replace("seen: 2026-11-25", "seen: 2024-01-02")
     text = text.replace('      en: "Open the app."', '      en: "Open."').replace(
-        '      vi: "Mở ứng dụng."', '      vi: "Mở ứng dụng VNeID chính thức trên điện thoại của bạn rồi bấm nút Tiếp tục."')
+        '      vi: "Mở ứng dụng."',
+        '      vi: "Mở ứng dụng VNeID chính thức trên điện thoại của bạn rồi bấm nút Tiếp tục."',
+    )
     lesson.write_text(text)
     found = [str(w) for w in warnings(load_project(project), today=dt.date(2027, 12, 1))]
     assert found == [
@@ -128,23 +157,42 @@ def test_external_links_are_listed_not_fetched(project: Path) -> None:
         ("lessons/sample-lesson.yaml", 35, "https://example.org/source")
     ]
     result = CliRunner().invoke(main, ["links", "--root", str(project)])
-    assert result.exit_code == 0 and "lessons/sample-lesson.yaml:35: sources[1].url: https://example.org/source" in result.output
+    assert (
+        result.exit_code == 0
+        and "lessons/sample-lesson.yaml:35: sources[1].url: https://example.org/source"
+        in result.output
+    )
 
 
 def test_internal_links_to_pages_and_media_are_accepted(project: Path) -> None:
     lesson = project / "lessons" / "sample-lesson.yaml"
-    lesson.write_text(lesson.read_text().replace(
-        '"Open the app."', '"See [the glossary](../../glossary/), [topic](../../topics/vssid/), [itself](./#step-2), [picture](../../media/sample.svg)."'))
+    lesson.write_text(
+        lesson.read_text().replace(
+            '"Open the app."',
+            '"See [the glossary](../../glossary/), [topic](../../topics/vssid/), [itself](./#step-2), [picture](../../media/sample.svg)."',
+        )
+    )
     load_project(project)
 
 
 def test_errors_show_the_line_and_a_caret(project: Path) -> None:
-    problem = Problem("lessons/sample-lesson.yaml", 4, 10, "minutes", "expected a whole number but received text 'ten'")
+    problem = Problem(
+        "lessons/sample-lesson.yaml",
+        4,
+        10,
+        "minutes",
+        "expected a whole number but received text 'ten'",
+    )
     (project / "lessons" / "sample-lesson.yaml").write_text(
-        (project / "lessons" / "sample-lesson.yaml").read_text().replace("minutes: 10", "minutes: ten"))
-    assert with_context([problem], project) == "\n".join([
-        "lessons/sample-lesson.yaml:4:10: minutes: expected a whole number but received text 'ten'",
-        "     4 | minutes: ten",
-        "       |          ^",
-        "1 problem found",
-    ])
+        (project / "lessons" / "sample-lesson.yaml")
+        .read_text()
+        .replace("minutes: 10", "minutes: ten")
+    )
+    assert with_context([problem], project) == "\n".join(
+        [
+            "lessons/sample-lesson.yaml:4:10: minutes: expected a whole number but received text 'ten'",
+            "     4 | minutes: ten",
+            "       |          ^",
+            "1 problem found",
+        ]
+    )

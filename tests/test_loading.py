@@ -17,7 +17,13 @@ def test_norway_problem_values_stay_text(tmp_path: Path) -> None:
     doc, problems = _load(tmp_path, "country: no\nanswer: yes\nswitch: on\nnumber: 010\nempty:\n")
     assert problems == []
     assert doc is not None
-    assert doc.data == {"country": "no", "answer": "yes", "switch": "on", "number": "010", "empty": None}
+    assert doc.data == {
+        "country": "no",
+        "answer": "yes",
+        "switch": "on",
+        "number": "010",
+        "empty": None,
+    }
 
 
 def test_positions_of_values_and_keys_count_from_one(tmp_path: Path) -> None:

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import serving
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from kynangso.build import build
-from conftest import serving
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -81,7 +81,9 @@ def test_take_quiz_reload_and_see_it_on_progress(page: Page, site_url: str) -> N
     page.goto(f"{site_url}/lessons/{LESSON}/")
     data = take_quiz(page)
     total = len(data["questions"])
-    expect(page.locator(".kns-result .kns-score")).to_have_text(f"Bạn trả lời đúng {total}/{total} câu.")
+    expect(page.locator(".kns-result .kns-score")).to_have_text(
+        f"Bạn trả lời đúng {total}/{total} câu."
+    )
     [attempt] = stored_attempts(page)
     assert attempt["lesson"] == LESSON and attempt["score"] == total and attempt["passed"] is True
     assert attempt["lang"] == "vi" and re.fullmatch(r"[0-9a-f-]{36}", attempt["id"])
@@ -161,9 +163,23 @@ def test_corrupted_store_is_set_aside_and_resident_told(page: Page, site_url: st
 
 
 def test_foreign_records_are_set_aside_good_ones_kept(page: Page, site_url: str) -> None:
-    good = {"id": "a1", "lesson": LESSON, "lang": "vi", "score": 6, "total": 6, "passed": True,
-            "answered_at": "2026-11-20T08:00:00.000Z", "class_code": "ABC234"}
-    older = {"id": "a2", "lesson": OTHER_LESSON, "score": 3, "total": 7, "answered_at": "2026-11-19T08:00:00Z"}
+    good = {
+        "id": "a1",
+        "lesson": LESSON,
+        "lang": "vi",
+        "score": 6,
+        "total": 6,
+        "passed": True,
+        "answered_at": "2026-11-20T08:00:00.000Z",
+        "class_code": "ABC234",
+    }
+    older = {
+        "id": "a2",
+        "lesson": OTHER_LESSON,
+        "score": 3,
+        "total": 7,
+        "answered_at": "2026-11-19T08:00:00Z",
+    }
     page.goto(f"{site_url}/")
     page.evaluate(
         "records => localStorage.setItem('kns:v1:attempts', JSON.stringify(records))",
@@ -178,7 +194,9 @@ def test_foreign_records_are_set_aside_good_ones_kept(page: Page, site_url: str)
     expect(page.locator("#kns-progress li.kns-state--tried")).to_have_count(1)
 
 
-def test_export_and_import_move_the_record_to_a_new_phone(browser: Browser, site_url: str, tmp_path: Path) -> None:
+def test_export_and_import_move_the_record_to_a_new_phone(
+    browser: Browser, site_url: str, tmp_path: Path
+) -> None:
     old_phone = browser.new_context(viewport={"width": 360, "height": 740}, accept_downloads=True)
     page = old_phone.new_page()
     page.goto(f"{site_url}/lessons/{LESSON}/")
@@ -200,8 +218,12 @@ def test_export_and_import_move_the_record_to_a_new_phone(browser: Browser, site
     page.locator("#kns-import-file").set_input_files(str(saved))
     expect(page.locator("#kns-import-message")).to_contain_text("Đã thêm 1 kết quả mới")
     expect(page.locator("#kns-progress li.kns-state--passed")).to_have_count(1)
-    page.locator("#kns-import-file").set_input_files(str(saved))  # the same file again: counted once
-    expect(page.locator("#kns-import-message")).to_contain_text("Đã thêm 0 kết quả mới (1 kết quả đã có sẵn)")
+    page.locator("#kns-import-file").set_input_files(
+        str(saved)
+    )  # the same file again: counted once
+    expect(page.locator("#kns-import-message")).to_contain_text(
+        "Đã thêm 0 kết quả mới (1 kết quả đã có sẵn)"
+    )
     assert len(stored_attempts(page)) == 1
     bad = tmp_path / "photo.json"
     bad.write_text('{"something": "else"}')
@@ -228,7 +250,9 @@ def test_passport_lists_passed_lessons_with_a_qr_code(page: Page, site_url: str)
     scanned.goto(url)
     expect(scanned.locator("#kns-passport h2")).to_have_text("Kết quả được chia sẻ qua mã QR")
     expect(scanned.locator(".kns-passport-name")).to_have_text("Người học: Lò Thị Mẫu")
-    expect(scanned.locator(".kns-passport-list li a")).to_have_text("Kích hoạt tài khoản VNeID trên điện thoại")
+    expect(scanned.locator(".kns-passport-list li a")).to_have_text(
+        "Kích hoạt tài khoản VNeID trên điện thoại"
+    )
     other.close()
 
 
@@ -264,7 +288,16 @@ def test_read_aloud_hidden_without_speech(page: Page, site_url: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", f"/lessons/{LESSON}/", "/tien-do/", "/ho-chieu/", "/en/", f"/en/lessons/{LESSON}/", "/en/progress/", "/en/passport/"],
+    [
+        "/",
+        f"/lessons/{LESSON}/",
+        "/tien-do/",
+        "/ho-chieu/",
+        "/en/",
+        f"/en/lessons/{LESSON}/",
+        "/en/progress/",
+        "/en/passport/",
+    ],
 )
 def test_no_axe_violations_with_progress(page: Page, site_url: str, path: str) -> None:
     page.goto(f"{site_url}/lessons/{LESSON}/")
@@ -320,14 +353,18 @@ def test_offline_after_first_visit(context: BrowserContext, site_url: str) -> No
 def test_english_pack_keeps_english_pages(context: BrowserContext, site_url: str) -> None:
     page = context.new_page()
     page.goto(f"{site_url}/en/")
-    expect(page.locator(".kns-offline")).to_contain_text("Saved for learning without internet", timeout=30_000)
+    expect(page.locator(".kns-offline")).to_contain_text(
+        "Saved for learning without internet", timeout=30_000
+    )
     context.set_offline(True)
     page.goto(f"{site_url}/en/lessons/{OTHER_LESSON}/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     context.set_offline(False)
 
 
-def test_new_build_replaces_the_cache(context: BrowserContext, own_site: tuple[str, Path, Path]) -> None:
+def test_new_build_replaces_the_cache(
+    context: BrowserContext, own_site: tuple[str, Path, Path]
+) -> None:
     url, project, site = own_site
     page = context.new_page()
     page.goto(f"{url}/")

@@ -21,7 +21,9 @@ def preview_url(project: Path) -> Iterator[str]:
     watcher = Preview(project, project / "build" / "preview-site", log=lambda text: None)
     watcher.rebuild()
     threading.Thread(target=watcher.watch, daemon=True).start()
-    server = uvicorn.Server(uvicorn.Config(watcher.app(), host="127.0.0.1", port=0, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(watcher.app(), host="127.0.0.1", port=0, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -42,7 +44,9 @@ def test_save_rebuilds_and_reloads(page: Page, preview_url: str, project: Path) 
     good = lesson.read_text()
     lesson.write_text(good.replace("minutes: 10", "minutes: ten"))
     overlay = page.locator("#kns-preview-error")
-    expect(overlay).to_contain_text("lessons/sample-lesson.yaml:4:10: minutes: expected a whole number", timeout=20_000)
+    expect(overlay).to_contain_text(
+        "lessons/sample-lesson.yaml:4:10: minutes: expected a whole number", timeout=20_000
+    )
     expect(overlay).to_contain_text("minutes: ten")
     expect(page.locator("h1")).to_have_text("Bài mẫu đã sửa")  # the last good build stays
 

@@ -14,10 +14,24 @@ def test_every_page_exists_in_both_languages(project: Path) -> None:
     vi = {p.removeprefix("vi/") for p in pages if p.startswith("vi/")}
     en = {p.removeprefix("en/") for p in pages if p.startswith("en/")}
     assert vi == en
-    assert {"index.md", "glossary.md", "about.md", "teams.md", "lessons/sample-lesson.md", "topics/e-id.md"} <= vi
+    assert {
+        "index.md",
+        "glossary.md",
+        "about.md",
+        "teams.md",
+        "lessons/sample-lesson.md",
+        "topics/e-id.md",
+    } <= vi
     # home, 7 topics, 1 lesson, glossary/about/teams/editors, progress, passport, join + redirects
     assert len(vi) == 1 + 7 + 1 + 4 + 6
-    assert {"tien-do.md", "progress.md", "ho-chieu.md", "passport.md", "tham-gia-lop.md", "join-class.md"} <= vi
+    assert {
+        "tien-do.md",
+        "progress.md",
+        "ho-chieu.md",
+        "passport.md",
+        "tham-gia-lop.md",
+        "join-class.md",
+    } <= vi
 
 
 def test_lesson_page_has_steps_tips_quiz_and_sources(project: Path) -> None:
@@ -27,7 +41,10 @@ def test_lesson_page_has_steps_tips_quiz_and_sources(project: Path) -> None:
     assert '!!! tip "Tip"\n\n    Take your time.' in page
     assert 'alt="Diagram of the Continue button"' in page
     assert 'src="../../../media/sample.svg"' in page
-    assert "<legend><span class=\"kns-qnum\">Question 1/2.</span> What is the first step?</legend>" in page
+    assert (
+        '<legend><span class="kns-qnum">Question 1/2.</span> What is the first step?</legend>'
+        in page
+    )
     assert 'type="radio" name="q2" value="1"' in page
     assert "[Nguồn mẫu](https://example.org/source)" in page
     assert "Content last checked on 25 November 2026." in page
@@ -43,7 +60,9 @@ def test_vietnamese_page_uses_vietnamese_words(project: Path) -> None:
 def test_html_in_yaml_is_escaped_everywhere(project: Path) -> None:
     lesson = project / "lessons" / "sample-lesson.yaml"
     quiz = project / "quizzes" / "sample-lesson.yaml"
-    lesson.write_text(lesson.read_text().replace('"Open the app."', '"<script>alert(1)</script> & <b>bold</b>"'))
+    lesson.write_text(
+        lesson.read_text().replace('"Open the app."', '"<script>alert(1)</script> & <b>bold</b>"')
+    )
     quiz.write_text(quiz.read_text().replace('"Open the app"}', '"<img src=x onerror=alert(1)>"}'))
     page = site_pages(load_project(project))["en/lessons/sample-lesson.md"]
     assert "<script>" not in page and "<img src=x" not in page and "<b>" not in page
@@ -78,15 +97,25 @@ def test_redirect_pages_point_to_each_language_slug(project: Path) -> None:
 def test_quiz_data_and_catalog_are_embedded(project: Path) -> None:
     pages = site_pages(load_project(project))
     lesson = pages["en/lessons/sample-lesson.md"]
-    assert '"correct":[0]' in lesson and '"pass_mark":1' in lesson and '"explanations":["Right.","Wrong."]' in lesson
+    assert (
+        '"correct":[0]' in lesson
+        and '"pass_mark":1' in lesson
+        and '"explanations":["Right.","Wrong."]' in lesson
+    )
     progress = pages["vi/tien-do.md"]
     assert '"title":"Bài mẫu"' in progress and '"url":"../lessons/sample-lesson/"' in progress
 
 
 def test_json_in_pages_cannot_close_its_script(project: Path) -> None:
     quiz = project / "quizzes" / "sample-lesson.yaml"
-    quiz.write_text(quiz.read_text().replace('{vi: "Đúng.", en: "Right."}', '{vi: "Đúng.", en: "</script><b>x</b>"}'))
+    quiz.write_text(
+        quiz.read_text().replace(
+            '{vi: "Đúng.", en: "Right."}', '{vi: "Đúng.", en: "</script><b>x</b>"}'
+        )
+    )
     lesson = site_pages(load_project(project))["en/lessons/sample-lesson.md"]
-    data = lesson.split('<script type="application/json" class="kns-quiz-data">')[1].split("</script>")[0]
+    data = lesson.split('<script type="application/json" class="kns-quiz-data">')[1].split(
+        "</script>"
+    )[0]
     assert "\\u003c/script\\u003e\\u003cb\\u003ex" in data
     assert json.loads(data)["questions"][0]["explanations"][0] == "</script><b>x</b>"

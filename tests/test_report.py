@@ -27,7 +27,9 @@ from kynangso.validate import load_project
 LESSON = "sample-lesson"  # two questions, pass mark 1
 CLASS_NAME = "Lớp Bản Hua <b>"
 OTHER_CLASS = "Lớp Nà Tăm"
-LOADS_ELSEWHERE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
+LOADS_ELSEWHERE = re.compile(
+    r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE
+)
 
 
 @pytest.fixture
@@ -37,7 +39,9 @@ def class_store(project: Path, tmp_path: Path) -> tuple[Path, str, Path]:
     Returns (store, code of the first class, site folder with catalog.json)."""
     site = tmp_path / "site"
     site.mkdir()
-    (site / "catalog.json").write_text(json.dumps(site_catalog(load_project(project)), ensure_ascii=False))
+    (site / "catalog.json").write_text(
+        json.dumps(site_catalog(load_project(project)), ensure_ascii=False)
+    )
     db = tmp_path / "class.db"
     connection = store.connect(db)
     code = store.create_class(connection, CLASS_NAME, "2468")
@@ -46,16 +50,32 @@ def class_store(project: Path, tmp_path: Path) -> tuple[Path, str, Path]:
 
     server = Server(site, db).start()
     try:
+
         def join(class_code: str, name: str) -> str:
-            status, body = request(f"{server.url}/api/v1/classes/{class_code}/learners", {"name": name})
+            status, body = request(
+                f"{server.url}/api/v1/classes/{class_code}/learners", {"name": name}
+            )
             assert status == 201, body
             return str(body["learner_id"])
 
-        def complete(class_code: str, learner: str, answers: list[bool], when: str, attempt: str | None = None) -> None:
+        def complete(
+            class_code: str,
+            learner: str,
+            answers: list[bool],
+            when: str,
+            attempt: str | None = None,
+        ) -> None:
             body = {
-                "id": attempt or str(uuid.uuid4()), "class_code": class_code, "learner_id": learner, "lesson": LESSON,
-                "lang": "vi", "score": sum(answers), "total": 2, "passed": sum(answers) >= 1,
-                "answered_at": when, "answers": answers,
+                "id": attempt or str(uuid.uuid4()),
+                "class_code": class_code,
+                "learner_id": learner,
+                "lesson": LESSON,
+                "lang": "vi",
+                "score": sum(answers),
+                "total": 2,
+                "passed": sum(answers) >= 1,
+                "answered_at": when,
+                "answers": answers,
             }
             status, reply = request(f"{server.url}/api/v1/completions", body)
             assert status in (200, 201), reply
@@ -63,7 +83,9 @@ def class_store(project: Path, tmp_path: Path) -> tuple[Path, str, Path]:
         a, b, c = join(code, "Lò Văn A"), join(code, "Lò Thị B"), join(code, "Quàng Văn C")
         join(code, "Cà Thị D")  # joins, never takes a quiz
         complete(code, a, [True, True], "2026-11-10T02:00:00Z", attempt="retry-me")
-        complete(code, a, [True, True], "2026-11-10T02:00:00Z", attempt="retry-me")  # a retry, counted once
+        complete(
+            code, a, [True, True], "2026-11-10T02:00:00Z", attempt="retry-me"
+        )  # a retry, counted once
         complete(code, b, [False, False], "2026-11-10T03:00:00Z")
         complete(code, b, [False, True], "2026-11-11T03:00:00Z")
         complete(code, c, [False, True], "2026-11-12T20:30:00Z")  # 13/11 in Vietnam
@@ -75,7 +97,10 @@ def class_store(project: Path, tmp_path: Path) -> tuple[Path, str, Path]:
 
 def rows_of(db: Path, code: str | None) -> tuple[list, list, list]:
     connection = store.connect(db)
-    classes = [dict(r) for r in connection.execute("SELECT code, name FROM classes ORDER BY created_at, code")]
+    classes = [
+        dict(r)
+        for r in connection.execute("SELECT code, name FROM classes ORDER BY created_at, code")
+    ]
     if code:
         classes = [c for c in classes if c["code"] == code]
         people = store.learners(connection, code)
@@ -86,12 +111,16 @@ def rows_of(db: Path, code: str | None) -> tuple[list, list, list]:
     return classes, people, rows
 
 
-def test_report_on_a_store_filled_through_the_api(class_store: tuple[Path, str, Path], tmp_path: Path) -> None:
+def test_report_on_a_store_filled_through_the_api(
+    class_store: tuple[Path, str, Path], tmp_path: Path
+) -> None:
     db, code, site = class_store
     out = tmp_path / "report" / "report.html"
     write_report(db, out, code, site)
     page = out.read_text(encoding="utf-8")
-    assert "Lớp Bản Hua &lt;b&gt;" in page and CLASS_NAME not in page  # a name is text, never markup
+    assert (
+        "Lớp Bản Hua &lt;b&gt;" in page and CLASS_NAME not in page
+    )  # a name is text, never markup
     assert OTHER_CLASS not in page
     assert re.search(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/=]{500,}"', page)  # a chart
     assert page.count('class="kns-chart"') == 2
@@ -104,7 +133,9 @@ def test_report_on_a_store_filled_through_the_api(class_store: tuple[Path, str, 
     assert "Traceback" not in page and "Error" not in page
 
 
-def test_report_for_every_class_without_a_site(class_store: tuple[Path, str, Path], tmp_path: Path) -> None:
+def test_report_for_every_class_without_a_site(
+    class_store: tuple[Path, str, Path], tmp_path: Path
+) -> None:
     db, _, _ = class_store
     out = tmp_path / "all.html"
     write_report(db, out, None, None)
@@ -114,7 +145,9 @@ def test_report_for_every_class_without_a_site(class_store: tuple[Path, str, Pat
     assert "sample-lesson" in page and "No lesson catalog" in page
 
 
-def test_report_refuses_what_it_cannot_read(class_store: tuple[Path, str, Path], tmp_path: Path) -> None:
+def test_report_refuses_what_it_cannot_read(
+    class_store: tuple[Path, str, Path], tmp_path: Path
+) -> None:
     db, code, site = class_store
     with pytest.raises(ReportError, match="no class store"):
         write_report(tmp_path / "missing.db", tmp_path / "r.html", None, None)
@@ -134,17 +167,26 @@ def test_report_numbers(class_store: tuple[Path, str, Path]) -> None:
     catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
     data = report_data(*rows_of(db, code), catalog)
     assert data.counts == {
-        "classes": 1, "joined": 4, "active": 3, "passed_any": 3, "attempts": 4, "passes": 3,
-        "lessons_passed": 3, "pass_rate": 75,
+        "classes": 1,
+        "joined": 4,
+        "active": 3,
+        "passed_any": 3,
+        "attempts": 4,
+        "passes": 3,
+        "lessons_passed": 3,
+        "pass_rate": 75,
     }
     assert data.first_day == dt.date(2026, 11, 10) and data.last_day == dt.date(2026, 11, 13)
     assert data.per_day == [
-        (dt.date(2026, 11, 10), 2, 1), (dt.date(2026, 11, 11), 1, 1),
-        (dt.date(2026, 11, 12), 0, 0), (dt.date(2026, 11, 13), 1, 1),
+        (dt.date(2026, 11, 10), 2, 1),
+        (dt.date(2026, 11, 11), 1, 1),
+        (dt.date(2026, 11, 12), 0, 0),
+        (dt.date(2026, 11, 13), 1, 1),
     ]
-    assert [(row["title"], row["attempts"], row["pass_rate"], row["learners_passed"]) for row in data.per_lesson] == [
-        ("Bài mẫu", 4, 75, 3)
-    ]
+    assert [
+        (row["title"], row["attempts"], row["pass_rate"], row["learners_passed"])
+        for row in data.per_lesson
+    ] == [("Bài mẫu", 4, 75, 3)]
     assert [(row["id"], row["learners_passed"]) for row in data.per_topic] == [("e-id", 3)]
     assert [(q["number"], q["right"], q["tries"]) for q in data.hardest] == [(1, 25, 4), (2, 75, 4)]
     assert data.hardest[0]["prompt"] == "Bước đầu là gì?"
@@ -163,5 +205,7 @@ def test_local_day_is_vietnam_time() -> None:
 
 
 def test_notebook_cells_from_the_percent_format() -> None:
-    text = "# a comment before any cell\n# %%\nx = 1\n\n# %% [markdown]\n# # Title\n# text\n\n# %%\n\n"
+    text = (
+        "# a comment before any cell\n# %%\nx = 1\n\n# %% [markdown]\n# # Title\n# text\n\n# %%\n\n"
+    )
     assert _percent_cells(text) == [("code", "x = 1"), ("markdown", "# Title\ntext")]

@@ -15,10 +15,14 @@ def test_fold_removes_vietnamese_marks_and_d_stroke() -> None:
 
 def test_folded_field_is_added_and_indexed(tmp_path: Path) -> None:
     index = tmp_path / "search_index.json"
-    index.write_text(json.dumps({
-        "config": {"fields": {"title": {"boost": 1000}, "text": {"boost": 1}}},
-        "docs": [{"location": "a/", "title": "Thanh toán", "text": "<p>Định danh</p>"}],
-    }))
+    index.write_text(
+        json.dumps(
+            {
+                "config": {"fields": {"title": {"boost": 1000}, "text": {"boost": 1}}},
+                "docs": [{"location": "a/", "title": "Thanh toán", "text": "<p>Định danh</p>"}],
+            }
+        )
+    )
     assert add_folded_field(index) == 1
     data = json.loads(index.read_text())
     assert data["config"]["fields"]["folded"] == {"boost": 1}

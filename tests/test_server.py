@@ -13,12 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
+from classmode import Server, request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from classmode import Server, request
 from kynangso import store
 
 LESSON = "vneid-activate"
@@ -50,8 +50,15 @@ def join(server: Server, code: str, name: str = "Lò Văn A") -> str:
 
 def completion(code: str, learner: str, **changes: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "id": str(uuid.uuid4()), "class_code": code, "learner_id": learner, "lesson": LESSON, "lang": "vi",
-        "score": 5, "total": 6, "passed": True, "answered_at": "2026-11-25T10:00:00Z",
+        "id": str(uuid.uuid4()),
+        "class_code": code,
+        "learner_id": learner,
+        "lesson": LESSON,
+        "lang": "vi",
+        "score": 5,
+        "total": 6,
+        "passed": True,
+        "answered_at": "2026-11-25T10:00:00Z",
         "answers": [True, True, False, True, True, True],
     }
     body.update(changes)
@@ -100,7 +107,11 @@ def test_body_over_limit_without_length_header(server: Server) -> None:
         for _ in range(20):
             yield b"x" * 1024
 
-    response = httpx.post(f"{server.url}/api/v1/completions", content=chunks(), headers={"content-type": "application/json"})
+    response = httpx.post(
+        f"{server.url}/api/v1/completions",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 413
 
 
@@ -109,13 +120,15 @@ def test_site_is_served_gzipped_with_cache_headers(server: Server) -> None:
     assert response.status_code == 200 and response.headers["content-encoding"] == "gzip"
     assert response.headers["cache-control"] == "no-cache"
     home = httpx.get(f"{server.url}/").text
-    bundle = re.search(r'assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js', home)
+    bundle = re.search(r"assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js", home)
     assert bundle is not None
     assert "immutable" in httpx.get(f"{server.url}/{bundle.group(0)}").headers["cache-control"]
     assert httpx.get(f"{server.url}/tham-gia-lop/").status_code == 200
 
 
-def test_kill_9_during_a_burst_loses_nothing_acknowledged(real_site: Path, class_db: tuple[Path, str]) -> None:
+def test_kill_9_during_a_burst_loses_nothing_acknowledged(
+    real_site: Path, class_db: tuple[Path, str]
+) -> None:
     db, code = class_db
     server = Server(real_site, db).start()
     learner = join(server, code)
@@ -163,13 +176,18 @@ def test_coach_dashboard_behind_pin(server: Server, class_db: tuple[Path, str]) 
         assert client.get("/coach/completions.csv", follow_redirects=False).status_code == 303
         wrong = client.post("/coach/login", data={"code": code, "pin": "0000"})
         assert wrong.status_code == 401
-        login = client.post("/coach/login", data={"code": code, "pin": "2468"}, follow_redirects=False)
+        login = client.post(
+            "/coach/login", data={"code": code, "pin": "2468"}, follow_redirects=False
+        )
         assert login.status_code == 303
         cookie = login.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie
         dashboard = client.get("/coach/").text
         assert "Lớp Bản Hua &lt;b&gt;" in dashboard
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dashboard and "<script>alert" not in dashboard
+        assert (
+            "&lt;script&gt;alert(1)&lt;/script&gt;" in dashboard
+            and "<script>alert" not in dashboard
+        )
         assert "<svg" in dashboard and "Câu hỏi khó nhất" in dashboard
         assert "Định danh điện tử (VNeID)" in dashboard
         csv_text = client.get("/coach/completions.csv").content.decode("utf-8")
@@ -182,7 +200,9 @@ def test_coach_login_attempts_are_limited(server: Server, class_db: tuple[Path, 
     code = class_db[1]
     with httpx.Client(base_url=server.url) as client:
         for _ in range(5):
-            assert client.post("/coach/login", data={"code": code, "pin": "1111"}).status_code == 401
+            assert (
+                client.post("/coach/login", data={"code": code, "pin": "1111"}).status_code == 401
+            )
         blocked = client.post("/coach/login", data={"code": code, "pin": "2468"})
         assert blocked.status_code == 429 and blocked.headers["retry-after"] == "600"
 
@@ -192,14 +212,25 @@ def test_no_server_error_for_any_request(server: Server, class_db: tuple[Path, s
     valid and invalid, plus ones with a real class code: never a 5xx."""
     schema = schemathesis.openapi.from_url(f"{server.url}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} >= {"/api/v1/health", "/api/v1/classes/{code}/learners", "/api/v1/completions"}
+    assert {op.path for op in operations} >= {
+        "/api/v1/health",
+        "/api/v1/classes/{code}/learners",
+        "/api/v1/completions",
+    }
     for operation in operations:
-
-        strategies = [operation.as_strategy(mode) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
+        strategies = [
+            operation.as_strategy(mode)
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        ]
         if "{code}" in operation.path:
-            strategies += [operation.as_strategy(mode, path_parameters={"code": class_db[1]}) for mode in GenerationMode]
+            strategies += [
+                operation.as_strategy(mode, path_parameters={"code": class_db[1]})
+                for mode in GenerationMode
+            ]
 
-        @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         @given(case=st.one_of(strategies))
         def call(case: schemathesis.Case) -> None:
             response = case.call(base_url=server.url)
@@ -208,14 +239,18 @@ def test_no_server_error_for_any_request(server: Server, class_db: tuple[Path, s
         call()
 
 
-def test_real_learner_fuzzed_completions_never_fail_and_count_once(server: Server, class_db: tuple[Path, str]) -> None:
+def test_real_learner_fuzzed_completions_never_fail_and_count_once(
+    server: Server, class_db: tuple[Path, str]
+) -> None:
     """Completions from a real learner with fields drawn at random: 2xx or 422, stored once."""
     code = class_db[1]
     learner = join(server, code)
     catalog = json.loads((server.site / "catalog.json").read_text(encoding="utf-8"))
     accepted: set[str] = set()
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
     @given(
         id_=st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True),
         lesson=st.sampled_from(sorted(catalog["lessons"])) | st.text(max_size=20),
@@ -226,10 +261,28 @@ def test_real_learner_fuzzed_completions_never_fail_and_count_once(server: Serve
         answered_at=st.datetimes().map(lambda d: d.isoformat()) | st.text(max_size=30),
         answers=st.none() | st.lists(st.booleans(), max_size=12),
     )
-    def post(id_: str, lesson: object, lang: object, score: object, total: object, passed: object,
-             answered_at: object, answers: object) -> None:
-        body = {"id": id_, "class_code": code, "learner_id": learner, "lesson": lesson, "lang": lang,
-                "score": score, "total": total, "passed": passed, "answered_at": answered_at, "answers": answers}
+    def post(
+        id_: str,
+        lesson: object,
+        lang: object,
+        score: object,
+        total: object,
+        passed: object,
+        answered_at: object,
+        answers: object,
+    ) -> None:
+        body = {
+            "id": id_,
+            "class_code": code,
+            "learner_id": learner,
+            "lesson": lesson,
+            "lang": lang,
+            "score": score,
+            "total": total,
+            "passed": passed,
+            "answered_at": answered_at,
+            "answers": answers,
+        }
         status, reply = request(f"{server.url}/api/v1/completions", raw=json.dumps(body).encode())
         assert status in (200, 201, 422), (status, reply)
         if status == 201:

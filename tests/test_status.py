@@ -59,7 +59,9 @@ def test_status_json_command(project: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert rows[0]["id"] == "sample-lesson"
-    assert {"id", "topic", "languages", "complete", "questions", "sources", "reviewed"} <= set(rows[0])
+    assert {"id", "topic", "languages", "complete", "questions", "sources", "reviewed"} <= set(
+        rows[0]
+    )
 
 
 def test_status_table_command(project: Path) -> None:

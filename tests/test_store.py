@@ -17,8 +17,18 @@ def connection(tmp_path: Path) -> sqlite3.Connection:
 
 
 def _completion(code: str, learner: str, id_: str = "c1", **changes: object) -> store.Completion:
-    values = dict(id=id_, class_code=code, learner_id=learner, lesson="vneid-activate", lang="vi",
-                  score=5, total=6, passed=True, answered_at="2026-11-25T10:00:00+00:00", answers=None)
+    values = dict(
+        id=id_,
+        class_code=code,
+        learner_id=learner,
+        lesson="vneid-activate",
+        lang="vi",
+        score=5,
+        total=6,
+        passed=True,
+        answered_at="2026-11-25T10:00:00+00:00",
+        answers=None,
+    )
     values.update(changes)
     return store.Completion(**values)  # type: ignore[arg-type]
 

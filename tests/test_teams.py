@@ -34,13 +34,22 @@ EXTERNAL = re.compile(
     re.IGNORECASE,
 )
 # In scripts, an address of a CDN or of Binder/Thebe (code that would load from there later).
-CDN_URL = re.compile(r"(?:https?:)?//[^\s\"'`]*(?:unpkg|jsdelivr|cdnjs|googleapis|mathjax|thebe|binder|requirejs)", re.IGNORECASE)
-NEEDS_CHROMIUM = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
-NEEDS_PDFTOTEXT = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+CDN_URL = re.compile(
+    r"(?:https?:)?//[^\s\"'`]*(?:unpkg|jsdelivr|cdnjs|googleapis|mathjax|thebe|binder|requirejs)",
+    re.IGNORECASE,
+)
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian's chromium is not installed"
+)
+NEEDS_PDFTOTEXT = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils is not installed"
+)
 
 
 def pdf_text(path: Path) -> str:
-    result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
     return unicodedata.normalize("NFC", result.stdout.decode("utf-8"))
 
 
@@ -56,9 +65,17 @@ def offenders(folder: Path) -> list[str]:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         found += [f"{path.relative_to(folder)}: {m.group(0)}" for m in EXTERNAL.finditer(text)]
-        scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", text, re.DOTALL) if path.suffix == ".html" else [text]
+        scripts = (
+            re.findall(r"<script\b[^>]*>(.*?)</script>", text, re.DOTALL)
+            if path.suffix == ".html"
+            else [text]
+        )
         if path.suffix != ".css":
-            found += [f"{path.relative_to(folder)}: {m.group(0)}" for s in scripts for m in CDN_URL.finditer(s)]
+            found += [
+                f"{path.relative_to(folder)}: {m.group(0)}"
+                for s in scripts
+                for m in CDN_URL.finditer(s)
+            ]
     return found
 
 
@@ -80,7 +97,11 @@ def teams(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
         " site_url=sys.argv[4], show_progress=False)))"
     )
     command = [sys.executable, "-c", script, str(root), str(out), str(cache), SITE_URL]
-    offline = shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False).returncode == 0
+    offline = (
+        shutil.which("unshare")
+        and subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False).returncode
+        == 0
+    )
     if offline:
         command = ["unshare", "-n", *command]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
@@ -97,7 +118,9 @@ def test_lesson_plan_has_timing_discussion_checklist_and_answers(project: Path) 
     assert plan.session_minutes == sum(minutes for _, minutes in plan.timing)
     assert any("Đọc một bước" in question for question in plan.discussion)
     assert plan.checklist[:2] == ("Bước đầu", "Bước hai") and "1/2" in plan.checklist[-1]
-    assert plan.questions[0].choices[0].correct and plan.questions[0].choices[0].explanation == "Đúng."
+    assert (
+        plan.questions[0].choices[0].correct and plan.questions[0].choices[0].explanation == "Đúng."
+    )
     assert plan.safety[-len(SAFETY_RULES["vi"]) :] == SAFETY_RULES["vi"]
     assert any("Cứ từ từ." in note for note in plan.steps[1].notes)
     assert step_minutes(3, 5) == [1, 1, 1, 1, 1] and step_minutes(11, 3) == [4, 4, 3]
@@ -122,15 +145,25 @@ def test_notebook_is_valid_and_stable(project: Path) -> None:
     notebook = nbformat.reads(text, as_version=4)
     nbformat.validate(notebook)
     kinds = {cell.id: cell.metadata["slideshow"]["slide_type"] for cell in notebook.cells}
-    assert kinds["title"] == "slide" and kinds["step-1-notes"] == "notes" and kinds["question-1-answer"] == "fragment"
+    assert (
+        kinds["title"] == "slide"
+        and kinds["step-1-notes"] == "notes"
+        and kinds["question-1-answer"] == "fragment"
+    )
     sources = "\n".join(cell.source for cell in notebook.cells)
-    assert "**Answer: A**" in sources and "Right." in sources and "![Diagram of the Continue button](media/sample.svg)" in sources
+    assert (
+        "**Answer: A**" in sources
+        and "Right." in sources
+        and "![Diagram of the Continue button](media/sample.svg)" in sources
+    )
 
 
 def test_html_in_a_lesson_stays_text(project: Path) -> None:
     lesson_file = project / "lessons" / "sample-lesson.yaml"
     lesson_file.write_text(
-        lesson_file.read_text(encoding="utf-8").replace('en: "Sample lesson"', 'en: "Sample <script>alert(1)</script>"'),
+        lesson_file.read_text(encoding="utf-8").replace(
+            'en: "Sample lesson"', 'en: "Sample <script>alert(1)</script>"'
+        ),
         encoding="utf-8",
     )
     loaded = load_project(project)
@@ -142,7 +175,11 @@ def test_html_in_a_lesson_stays_text(project: Path) -> None:
 
 def test_every_material_is_made(teams: tuple[Path, Path, dict[str, object]]) -> None:
     out, _, summary = teams
-    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and "handbook/" not in p.as_posix())
+    names = sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and "handbook/" not in p.as_posix()
+    )
     assert names == [
         "index.html",  # the team guide page is left alone
         "materials.en.html",
@@ -170,7 +207,9 @@ def test_notebooks_validate(teams: tuple[Path, Path, dict[str, object]]) -> None
         assert notebook.cells[0].source.startswith("# ")
 
 
-def test_handbook_builds_offline_in_both_languages(teams: tuple[Path, Path, dict[str, object]]) -> None:
+def test_handbook_builds_offline_in_both_languages(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
     out, _, _ = teams
     book = out / "handbook"
     home = (book / "index.html").read_text(encoding="utf-8")
@@ -185,14 +224,18 @@ def test_handbook_builds_offline_in_both_languages(teams: tuple[Path, Path, dict
     assert not list(book.rglob("*.map")) and not list(book.rglob("*.ipynb"))
 
 
-def test_no_file_under_teams_loads_another_host(teams: tuple[Path, Path, dict[str, object]]) -> None:
+def test_no_file_under_teams_loads_another_host(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
     out, _, _ = teams
     assert offenders(out) == []
     assert "<script" not in (out / "materials.vi.html").read_text(encoding="utf-8")
 
 
 def test_external_scan_would_catch_a_cdn() -> None:
-    assert EXTERNAL.search('<script src="https://unpkg.com/reveal.js@4.0.2/dist/reveal.js"></script>')
+    assert EXTERNAL.search(
+        '<script src="https://unpkg.com/reveal.js@4.0.2/dist/reveal.js"></script>'
+    )
     assert EXTERNAL.search('<link rel="stylesheet" href="//cdn.example/x.css">')
     assert EXTERNAL.search('const m = (await import("https://cdnjs.cloudflare.com/mermaid.mjs"))')
     assert not EXTERNAL.search('<a href="https://example.org/source">a source</a>')
@@ -207,14 +250,23 @@ def test_slides_are_one_offline_file(teams: tuple[Path, Path, dict[str, object]]
     # title, objectives, 2 steps, checklist, discussion, quiz, 2 questions, safety rules; each
     # slide is a <section> holding one vertical sub-slide <section>, as in reveal.js
     assert deck.count("<section") == deck.count("</section>") == 2 * 10
-    assert 'src="data:image/svg+xml;base64,' in deck and 'class="fragment"' in deck and 'class="notes"' in deck
+    assert (
+        'src="data:image/svg+xml;base64,' in deck
+        and 'class="fragment"' in deck
+        and 'class="notes"' in deck
+    )
     assert not re.search(r"<script\b[^>]*\bsrc=", deck) and "require(" not in deck
 
 
 @NEEDS_PDFTOTEXT
-def test_handout_has_the_vietnamese_title_with_its_diacritics(teams: tuple[Path, Path, dict[str, object]]) -> None:
+def test_handout_has_the_vietnamese_title_with_its_diacritics(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
     out, _, _ = teams
-    for lang, title, safety in (("vi", "Bài mẫu", "Quy tắc an toàn"), ("en", "Sample lesson", "Safety rules")):
+    for lang, title, safety in (
+        ("vi", "Bài mẫu", "Quy tắc an toàn"),
+        ("en", "Sample lesson", "Safety rules"),
+    ):
         pdf = out / "print" / f"sample-lesson.{lang}.pdf"
         assert 1 <= page_count(pdf.read_bytes()) <= 2
         text = pdf_text(pdf)
@@ -224,7 +276,9 @@ def test_handout_has_the_vietnamese_title_with_its_diacritics(teams: tuple[Path,
 
 
 @NEEDS_PDFTOTEXT
-def test_posters_one_page_per_topic_with_addresses(teams: tuple[Path, Path, dict[str, object]]) -> None:
+def test_posters_one_page_per_topic_with_addresses(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
     out, _, _ = teams
     pdf = out / "print" / "posters.vi.pdf"
     assert page_count(pdf.read_bytes()) == 7
@@ -236,7 +290,9 @@ def test_posters_one_page_per_topic_with_addresses(teams: tuple[Path, Path, dict
     assert f"{SITE_URL}en/join-class/" in english and f"{SITE_URL}en/topics/e-id/" in english
 
 
-def test_materials_pages_link_to_files_that_exist(teams: tuple[Path, Path, dict[str, object]]) -> None:
+def test_materials_pages_link_to_files_that_exist(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
     out, _, _ = teams
     for lang in ("vi", "en"):
         page = (out / f"materials.{lang}.html").read_text(encoding="utf-8")
@@ -253,7 +309,9 @@ def test_unchanged_lessons_come_from_the_cache(
     cache = tmp_path / "cache"
     shutil.copytree(shared_cache, cache)
     again = tmp_path / "teams"
-    summary = build_teams(load_project(project), again, cache, site_url=SITE_URL, show_progress=False)
+    summary = build_teams(
+        load_project(project), again, cache, site_url=SITE_URL, show_progress=False
+    )
     assert summary["made"] == {"notebooks": 2, "slides": 0, "pdfs": 0}
     assert summary["reused"] == {"slides": 2, "pdfs": 4, "handbook": 1}
     for path in sorted(out.rglob("*")):
@@ -265,25 +323,41 @@ def test_unchanged_lessons_come_from_the_cache(
     lesson_file = project / "lessons" / "sample-lesson.yaml"
     edited = "Tap **Next**. See [the glossary](../../glossary/).\\n\\n#### Detail\\n\\nPay $5 or $10, {{ x }}."
     lesson_file.write_text(
-        lesson_file.read_text(encoding="utf-8").replace("Tap **Continue**.", edited), encoding="utf-8"
+        lesson_file.read_text(encoding="utf-8").replace("Tap **Continue**.", edited),
+        encoding="utf-8",
     )
-    summary = build_teams(load_project(project), again, cache, site_url=SITE_URL, show_progress=False)
+    summary = build_teams(
+        load_project(project), again, cache, site_url=SITE_URL, show_progress=False
+    )
     # only the English lesson changed: its deck and handout are made again, nothing else
     assert summary["made"] == {"notebooks": 2, "slides": 1, "pdfs": 1, "handbook": 1}
     deck = (again / "slides" / "sample-lesson.en.html").read_text(encoding="utf-8")
     assert "Tap <strong>Next</strong>." in deck and f'href="{SITE_URL}en/glossary/"' in deck
-    assert (again / "slides" / "sample-lesson.vi.html").read_bytes() == (out / "slides" / "sample-lesson.vi.html").read_bytes()
+    assert (again / "slides" / "sample-lesson.vi.html").read_bytes() == (
+        out / "slides" / "sample-lesson.vi.html"
+    ).read_bytes()
     page = (again / "handbook" / "sample-lesson.en.html").read_text(encoding="utf-8")
-    assert "Next" in page and "Pay $5 or $10, {{ x }}." in page and f'href="{SITE_URL}en/glossary/"' in page
+    assert (
+        "Next" in page
+        and "Pay $5 or $10, {{ x }}." in page
+        and f'href="{SITE_URL}en/glossary/"' in page
+    )
 
 
 def test_progress_bar_only_when_asked(
-    teams: tuple[Path, Path, dict[str, object]], project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    teams: tuple[Path, Path, dict[str, object]],
+    project: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, cache, _ = teams
-    build_teams(load_project(project), tmp_path / "quiet", cache, site_url=SITE_URL, show_progress=False)
+    build_teams(
+        load_project(project), tmp_path / "quiet", cache, site_url=SITE_URL, show_progress=False
+    )
     assert capsys.readouterr().err == ""
-    build_teams(load_project(project), tmp_path / "loud", cache, site_url=SITE_URL, show_progress=True)
+    build_teams(
+        load_project(project), tmp_path / "loud", cache, site_url=SITE_URL, show_progress=True
+    )
     shown = capsys.readouterr().err
     assert "slides" in shown and "handbook" in shown and "2/2" in shown
 
@@ -293,7 +367,10 @@ def test_site_url_from_the_argument_or_mkdocs_yml(project: Path) -> None:
     assert resolve_site_url(loaded, "https://kns.example.vn") == "https://kns.example.vn/"
     assert resolve_site_url(loaded, None) == "http://kynangso.local:8000/"
     config = project / "mkdocs.yml"
-    config.write_text("site_url: https://kynangso.muongla.vn/\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    config.write_text(
+        "site_url: https://kynangso.muongla.vn/\n" + config.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     assert resolve_site_url(loaded, None) == "https://kynangso.muongla.vn/"
 
 
@@ -307,20 +384,35 @@ def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 def test_a_failed_handbook_is_a_build_error_and_starts_clean_next_time(tmp_path: Path) -> None:
     sources = handbook.BookSources()
     sources.add("_config.yml", json.dumps(handbook._config()))
-    sources.add("_toc.yml", json.dumps({"format": "jb-book", "root": "index", "parts": [
-        {"caption": "x", "chapters": [{"file": "missing-lesson.vi"}]}]}))
+    sources.add(
+        "_toc.yml",
+        json.dumps(
+            {
+                "format": "jb-book",
+                "root": "index",
+                "parts": [{"caption": "x", "chapters": [{"file": "missing-lesson.vi"}]}],
+            }
+        ),
+    )
     sources.add("index.md", "# Sổ tay\n")
     build = handbook.start(sources, tmp_path / "book")
     with pytest.raises(BuildError, match="handbook.*failed"):
         handbook.finish(build, tmp_path / "out")
-    assert not (tmp_path / "book" / "src" / "_build").exists() and not (tmp_path / "book" / "built.key").exists()
+    assert (
+        not (tmp_path / "book" / "src" / "_build").exists()
+        and not (tmp_path / "book" / "built.key").exists()
+    )
     assert not (tmp_path / "out").exists()
 
 
 def test_pdf_print_time_is_fixed() -> None:
     pdf = b"<< /CreationDate (D:20261125193000+00'00') /ModDate (D:20261125193001+00'00') >>"
     fixed = stable_pdf(pdf)
-    assert len(fixed) == len(pdf) and b"20261125" not in fixed and fixed.count(b"D:20000101000000") == 2
+    assert (
+        len(fixed) == len(pdf)
+        and b"20261125" not in fixed
+        and fixed.count(b"D:20000101000000") == 2
+    )
 
 
 @NEEDS_CHROMIUM
@@ -338,5 +430,7 @@ def test_real_curriculum_teams_stage(tmp_path: Path) -> None:
             assert 1 <= page_count(pdf.read_bytes()) <= 2, pdf.name
             assert one_line(lesson.title.get(lang)) in one_line(pdf_text(pdf)), pdf.name
             assert (out / "handbook" / f"{lesson_id}.{lang}.html").is_file()
-            nbformat.validate(nbformat.read(out / "notebooks" / f"{lesson_id}.{lang}.ipynb", as_version=4))
+            nbformat.validate(
+                nbformat.read(out / "notebooks" / f"{lesson_id}.{lang}.ipynb", as_version=4)
+            )
     assert offenders(out) == []

@@ -26,7 +26,9 @@ def _problems(root: Path) -> str:
 
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_gives_expected_messages(project: Path, case: str) -> None:
-    shutil.copytree(BAD / case, project, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt"))
+    shutil.copytree(
+        BAD / case, project, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt")
+    )
     expected = (BAD / case / "expected.txt").read_text(encoding="utf-8")
     assert _problems(project) == expected
 
@@ -68,7 +70,7 @@ def test_ten_problems_give_ten_messages(project: Path) -> None:
     text = quiz.read_text()
     for _ in range(5):
         text += (
-            "  - kind: single\n    prompt: {vi: \"\"}\n    choices:\n"
+            '  - kind: single\n    prompt: {vi: ""}\n    choices:\n'
             "      - text: {vi: a, en: a}\n        correct: false\n        explanation: {vi: a, en: a}\n"
         )
     quiz.write_text(text)

@@ -43,8 +43,10 @@ class BuildReport:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items())
         lines = [f"built {self.lessons} lessons ({self.pages} pages) into {self.site_dir}", stages]
         if self.teams:
-            lines.append(f"team materials in {self.site_dir / 'teams'}: {self.teams.get('made')} made, "
-                         f"{self.teams.get('reused')} reused (posters point at {self.teams.get('site_url')})")
+            lines.append(
+                f"team materials in {self.site_dir / 'teams'}: {self.teams.get('made')} made, "
+                f"{self.teams.get('reused')} reused (posters point at {self.teams.get('site_url')})"
+            )
         return "\n".join(lines)
 
 
@@ -59,7 +61,9 @@ class _Stopwatch:
         self.last = now
 
 
-def build(root: Path, site_dir: Path, teams: bool = False, site_url: str | None = None) -> BuildReport:
+def build(
+    root: Path, site_dir: Path, teams: bool = False, site_url: str | None = None
+) -> BuildReport:
     """Build the whole site from the sources under `root` into `site_dir`, with the community
     teams' materials in site/teams/ when `teams` is set. Builds of the same project wait for
     each other (they share build/), so two at once never mix their files."""
@@ -91,7 +95,11 @@ def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> Bui
             from .teams import build_teams
 
             report.teams = build_teams(
-                project, staging / "teams", work / "teams-cache", site_url=site_url, show_progress=sys.stderr.isatty()
+                project,
+                staging / "teams",
+                work / "teams-cache",
+                site_url=site_url,
+                show_progress=sys.stderr.isatty(),
             )
             clock.lap("teams")
         swap_into_place(staging, site_dir)
@@ -126,8 +134,20 @@ def write_config(project: Project, work: Path, docs_dir: Path) -> Path:
 def run_mkdocs(config_file: Path, out_dir: Path) -> None:
     """Run mkdocs in its own process: our code stays free of mkdocs internals."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(out_dir)]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=config_file.parent)
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "-q",
+        "-f",
+        str(config_file),
+        "-d",
+        str(out_dir),
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=config_file.parent
+    )
     if result.returncode != 0:
         raise BuildError(f"mkdocs build failed:\n{result.stdout}{result.stderr}".rstrip())
 

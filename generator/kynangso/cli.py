@@ -21,8 +21,17 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--root", default=".", show_default=True, help="Project folder with lessons/, quizzes/, content/.")
-@click.option("--strict", is_flag=True, help="Treat warnings (stale reviews and sources, missing app version, short English) as errors.")
+@click.option(
+    "--root",
+    default=".",
+    show_default=True,
+    help="Project folder with lessons/, quizzes/, content/.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (stale reviews and sources, missing app version, short English) as errors.",
+)
 def validate(root: str, strict: bool) -> None:
     """Check every lesson, quiz and page; list every problem as file:line:column."""
     from .errors import with_context
@@ -37,18 +46,35 @@ def validate(root: str, strict: bool) -> None:
         sys.exit(1)
     found = warnings(project)
     if found:
-        click.echo(with_context(found, project_root, kind="warning" if not strict else "problem"), err=True)
+        click.echo(
+            with_context(found, project_root, kind="warning" if not strict else "problem"), err=True
+        )
         if strict:
             sys.exit(1)
-    click.echo(f"ok: {len(project.lessons)} lessons, {len(project.quizzes)} quizzes, no problems"
-               + (f", {len(found)} warnings" if found else ""))
+    click.echo(
+        f"ok: {len(project.lessons)} lessons, {len(project.quizzes)} quizzes, no problems"
+        + (f", {len(found)} warnings" if found else "")
+    )
 
 
 @main.command()
-@click.option("--root", default=".", show_default=True, help="Project folder with lessons/, quizzes/, content/.")
-@click.option("--site", "site_dir", default=None, help="Where the site goes (default: <root>/site).")
-@click.option("--no-teams", is_flag=True, help="Skip the community teams' materials (notebooks, handbook, slides, PDFs).")
-@click.option("--site-url", default=None, help="Address the site is reached at, for the posters' QR codes.")
+@click.option(
+    "--root",
+    default=".",
+    show_default=True,
+    help="Project folder with lessons/, quizzes/, content/.",
+)
+@click.option(
+    "--site", "site_dir", default=None, help="Where the site goes (default: <root>/site)."
+)
+@click.option(
+    "--no-teams",
+    is_flag=True,
+    help="Skip the community teams' materials (notebooks, handbook, slides, PDFs).",
+)
+@click.option(
+    "--site-url", default=None, help="Address the site is reached at, for the posters' QR codes."
+)
 def build(root: str, site_dir: str | None, no_teams: bool, site_url: str | None) -> None:
     """Validate, render and build the site; replace site/ only when everything succeeded."""
     from .build import build as run_build
@@ -71,17 +97,30 @@ def build(root: str, site_dir: str | None, no_teams: bool, site_url: str | None)
 
 
 @main.command()
-@click.option("--db", "db_path", default="kynangso.db", show_default=True, help="The class store (SQLite).")
+@click.option(
+    "--db", "db_path", default="kynangso.db", show_default=True, help="The class store (SQLite)."
+)
 @click.option("--out", "out_file", required=True, help="The HTML report to write.")
 @click.option("--class", "class_code", default=None, help="Only this class (default: every class).")
-@click.option("--site", "site_dir", default="site", show_default=True, help="Built site, for lesson titles (optional).")
+@click.option(
+    "--site",
+    "site_dir",
+    default="site",
+    show_default=True,
+    help="Built site, for lesson titles (optional).",
+)
 def report(db_path: str, out_file: str, class_code: str | None, site_dir: str) -> None:
     """A self-contained HTML progress report for the commune, from the class store."""
     from .report import ReportError, write_report
 
     site = Path(site_dir)
     try:
-        write_report(Path(db_path), Path(out_file), class_code, site if (site / "catalog.json").is_file() else None)
+        write_report(
+            Path(db_path),
+            Path(out_file),
+            class_code,
+            site if (site / "catalog.json").is_file() else None,
+        )
     except ReportError as exc:
         click.echo(f"cannot write the report: {exc}", err=True)
         sys.exit(1)
@@ -92,10 +131,19 @@ DEFAULT_DB = "kynangso.db"
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the class Wi-Fi).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for the class Wi-Fi).",
+)
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite).")
-@click.option("--site", "site_dir", default="site", show_default=True, help="The built site folder.")
+@click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
+)
+@click.option(
+    "--site", "site_dir", default="site", show_default=True, help="The built site folder."
+)
 def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
     """Serve the site, the completions API and the coach dashboard (class mode)."""
     import uvicorn
@@ -109,7 +157,9 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
         sys.exit(1)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     click.echo(f"Kỹ năng số is being served at http://{shown}:{port}/ (Ctrl+C to stop)")
-    click.echo(f"coach dashboard: http://{shown}:{port}/coach/   class store: {Path(db_path).resolve()}")
+    click.echo(
+        f"coach dashboard: http://{shown}:{port}/coach/   class store: {Path(db_path).resolve()}"
+    )
     if host in ("0.0.0.0", "::"):
         _print_lan_addresses(port)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
@@ -133,8 +183,14 @@ def class_group() -> None:
 
 @class_group.command(name="create")
 @click.argument("name")
-@click.option("--pin", required=True, help="The facilitator's PIN for the coach dashboard (4 or more characters).")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite).")
+@click.option(
+    "--pin",
+    required=True,
+    help="The facilitator's PIN for the coach dashboard (4 or more characters).",
+)
+@click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
+)
 @click.option("--json", "as_json", is_flag=True, help="End with a JSON line {code, name}.")
 def class_create(name: str, pin: str, db_path: str, as_json: bool) -> None:
     """Create a class; print its code (6 characters, easy to read aloud)."""
@@ -156,11 +212,32 @@ def class_create(name: str, pin: str, db_path: str, as_json: bool) -> None:
 
 
 @main.command(name="export")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite).")
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True, help="Output format.")
+@click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv"]),
+    default="csv",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--class", "class_code", default=None, help="Only this class (default: every class).")
-@click.option("--site", "site_dir", default="site", show_default=True, help="Built site, for lesson titles and topics.")
-@click.option("--out", "out_file", default="-", show_default=True, help="File to write (- for standard output).")
+@click.option(
+    "--site",
+    "site_dir",
+    default="site",
+    show_default=True,
+    help="Built site, for lesson titles and topics.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    default="-",
+    show_default=True,
+    help="File to write (- for standard output).",
+)
 def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_file: str) -> None:
     """Every completion once, one row each, as CSV for a spreadsheet (UTF-8 with BOM)."""
     from . import store
@@ -184,7 +261,9 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
 
 
 @main.command()
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite).")
+@click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
+)
 @click.option("--out", "out_file", required=True, help="The backup file to write.")
 def backup(db_path: str, out_file: str) -> None:
     """An online backup of the class store, safe while the server runs."""
@@ -200,7 +279,9 @@ def backup(db_path: str, out_file: str) -> None:
 
 
 @main.command()
-@click.option("--root", default=".", show_default=True, help="Project folder with lessons/ and quizzes/.")
+@click.option(
+    "--root", default=".", show_default=True, help="Project folder with lessons/ and quizzes/."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def status(root: str, as_json: bool) -> None:
     """One row per lesson: languages, completeness, questions, sources, review date (stale after a year)."""
@@ -222,7 +303,11 @@ def new() -> None:
 
 @new.command(name="lesson")
 @click.argument("lesson_id", metavar="ID")
-@click.option("--topic", required=True, help="One of: e-id, vssid, cashless, selling, public-services, digital-signature, safety.")
+@click.option(
+    "--topic",
+    required=True,
+    help="One of: e-id, vssid, cashless, selling, public-services, digital-signature, safety.",
+)
 @click.option("--root", default=".", show_default=True, help="Project folder.")
 def new_lesson(lesson_id: str, topic: str, root: str) -> None:
     """Write lessons/ID.yaml and quizzes/ID.yaml with every field and TODO placeholders."""
@@ -240,7 +325,13 @@ def new_lesson(lesson_id: str, topic: str, root: str) -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", default="content/schemas", show_default=True, help="Folder for the schema files.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="content/schemas",
+    show_default=True,
+    help="Folder for the schema files.",
+)
 def schema(out_dir: str) -> None:
     """Write JSON Schemas for lessons and quizzes (hints and checks in editors' YAML editors)."""
     from .jsonschema import write_schemas
@@ -264,7 +355,9 @@ def links(root: str) -> None:
     found = external_links(project.documents)
     for link in found:
         click.echo(f"{link.file}:{link.line}: {link.field}: {link.url}")
-    click.echo(f"{len(found)} external links to check by hand (internal links and images were checked)")
+    click.echo(
+        f"{len(found)} external links to check by hand (internal links and images were checked)"
+    )
 
 
 @main.command()
@@ -280,7 +373,11 @@ def preview(root: str, host: str, port: int) -> None:
     from .preview import Preview
 
     project_root = _root(root)
-    watcher = Preview(project_root, project_root / "build" / "preview-site", log=lambda text: click.echo(text, err=True))
+    watcher = Preview(
+        project_root,
+        project_root / "build" / "preview-site",
+        log=lambda text: click.echo(text, err=True),
+    )
     watcher.rebuild()
     threading.Thread(target=watcher.watch, daemon=True).start()
     click.echo(f"preview at http://{host}:{port}/ (rebuilds when you save; Ctrl+C to stop)")

@@ -35,7 +35,9 @@ def render_dashboard(connection: sqlite3.Connection, code: str, catalog: dict[st
     )
 
 
-def dashboard_data(rows: list[dict[str, Any]], people: list[dict[str, Any]], catalog: dict[str, Any]) -> dict[str, Any]:
+def dashboard_data(
+    rows: list[dict[str, Any]], people: list[dict[str, Any]], catalog: dict[str, Any]
+) -> dict[str, Any]:
     """Grid, topic totals, hardest questions and chart bars from the class's completions."""
     lessons = catalog["lessons"]
     status: dict[tuple[str, str], str] = {}
@@ -46,11 +48,17 @@ def dashboard_data(rows: list[dict[str, Any]], people: list[dict[str, Any]], cat
         else:
             status.setdefault(key, "tried")
     grid = [
-        {"name": person["name"], "cells": [status.get((person["id"], lesson_id), "none") for lesson_id in lessons]}
+        {
+            "name": person["name"],
+            "cells": [status.get((person["id"], lesson_id), "none") for lesson_id in lessons],
+        }
         for person in people
     ]
     return {
-        "lessons": [{"id": lesson_id, "title": info["title"]["vi"], "topic": info["topic"]} for lesson_id, info in lessons.items()],
+        "lessons": [
+            {"id": lesson_id, "title": info["title"]["vi"], "topic": info["topic"]}
+            for lesson_id, info in lessons.items()
+        ],
         "grid": grid,
         "learner_count": len(people),
         "completion_count": len(rows),
@@ -62,7 +70,9 @@ def dashboard_data(rows: list[dict[str, Any]], people: list[dict[str, Any]], cat
     }
 
 
-def topic_totals(status: dict[tuple[str, str], str], people: list[dict[str, Any]], catalog: dict[str, Any]) -> list[dict[str, Any]]:
+def topic_totals(
+    status: dict[tuple[str, str], str], people: list[dict[str, Any]], catalog: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Per topic: residents who passed every lesson of it, and who passed at least one."""
     by_topic: dict[str, list[str]] = defaultdict(list)
     for lesson_id, info in catalog["lessons"].items():
@@ -73,16 +83,20 @@ def topic_totals(status: dict[tuple[str, str], str], people: list[dict[str, Any]
         if not ids:
             continue
         passed = [[status.get((p["id"], i)) == "passed" for i in ids] for p in people]
-        totals.append({
-            "title": info["title"]["vi"],
-            "lessons": len(ids),
-            "all": sum(all(p) for p in passed),
-            "some": sum(any(p) for p in passed),
-        })
+        totals.append(
+            {
+                "title": info["title"]["vi"],
+                "lessons": len(ids),
+                "all": sum(all(p) for p in passed),
+                "some": sum(any(p) for p in passed),
+            }
+        )
     return totals
 
 
-def hardest_questions(rows: list[dict[str, Any]], catalog: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
+def hardest_questions(
+    rows: list[dict[str, Any]], catalog: dict[str, Any], limit: int = 5
+) -> list[dict[str, Any]]:
     """The questions answered right least often (from the per-question answers phones send)."""
     tries: Counter[tuple[str, int]] = Counter()
     rights: Counter[tuple[str, int]] = Counter()
@@ -107,7 +121,9 @@ def hardest_questions(rows: list[dict[str, Any]], catalog: dict[str, Any], limit
     ]
 
 
-def per_lesson_bars(status: dict[tuple[str, str], str], catalog: dict[str, Any]) -> list[dict[str, Any]]:
+def per_lesson_bars(
+    status: dict[tuple[str, str], str], catalog: dict[str, Any]
+) -> list[dict[str, Any]]:
     passed = Counter(lesson for (_, lesson), state in status.items() if state == "passed")
     tried = Counter(lesson for (_, lesson), _state in status.items())
     return [
@@ -123,6 +139,9 @@ def per_day_bars(rows: list[dict[str, Any]], days: int = 14) -> list[dict[str, A
         return []
     last = max(dt.date.fromisoformat(day) for day in counts)
     return [
-        {"day": (last - dt.timedelta(days=n)).strftime("%d/%m"), "count": counts[(last - dt.timedelta(days=n)).isoformat()]}
+        {
+            "day": (last - dt.timedelta(days=n)).strftime("%d/%m"),
+            "count": counts[(last - dt.timedelta(days=n)).isoformat()],
+        }
         for n in range(days - 1, -1, -1)
     ]

@@ -18,7 +18,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class SourceError(Exception):
@@ -57,7 +59,9 @@ def with_context(problems: list[Problem], root: Path, kind: str = "problem") -> 
         lines.append(str(problem) if kind == "problem" else f"{problem} (warning)")
         if problem.file not in cache:
             try:
-                cache[problem.file] = (root / problem.file).read_text(encoding="utf-8-sig").splitlines()
+                cache[problem.file] = (
+                    (root / problem.file).read_text(encoding="utf-8-sig").splitlines()
+                )
             except (OSError, UnicodeDecodeError):
                 cache[problem.file] = []
         source = cache[problem.file]

@@ -12,8 +12,21 @@ import io
 from typing import Any
 
 COLUMNS = (
-    "id", "class_code", "class_name", "learner_id", "learner_name", "lesson", "lesson_title", "topic",
-    "lang", "score", "total", "percent", "passed", "answered_at", "received_at",
+    "id",
+    "class_code",
+    "class_name",
+    "learner_id",
+    "learner_name",
+    "lesson",
+    "lesson_title",
+    "topic",
+    "lang",
+    "score",
+    "total",
+    "percent",
+    "passed",
+    "answered_at",
+    "received_at",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

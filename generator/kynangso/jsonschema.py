@@ -9,10 +9,10 @@ from typing import Any
 
 from .schema import Lesson, Quiz
 
-SCHEMAS: dict[str, type[Lesson] | type[Quiz]] = {"lesson.schema.json": Lesson, "quiz.schema.json": Quiz}
+SCHEMAS: dict[str, type[Lesson | Quiz]] = {"lesson.schema.json": Lesson, "quiz.schema.json": Quiz}
 
 
-def schema_for(model: type[Lesson] | type[Quiz]) -> dict[str, Any]:
+def schema_for(model: type[Lesson | Quiz]) -> dict[str, Any]:
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
@@ -24,6 +24,8 @@ def write_schemas(out_dir: Path) -> list[Path]:
     written = []
     for name, model in SCHEMAS.items():
         target = out_dir / name
-        target.write_text(json.dumps(schema_for(model), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        target.write_text(
+            json.dumps(schema_for(model), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         written.append(target)
     return written

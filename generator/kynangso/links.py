@@ -55,7 +55,9 @@ def links_in(doc: Document) -> list[Link]:
     return found
 
 
-def broken_internal_links(documents: dict[str, Document], lesson_ids: list[str], media: set[str]) -> list[Problem]:
+def broken_internal_links(
+    documents: dict[str, Document], lesson_ids: list[str], media: set[str]
+) -> list[Problem]:
     """Internal links that lead nowhere: to no page of the site and no file in content/media/."""
     pages = site_paths(lesson_ids)
     problems = []
@@ -71,7 +73,15 @@ def broken_internal_links(documents: dict[str, Document], lesson_ids: list[str],
             if (resolved.rstrip("/") + "/") in pages or resolved == "/":
                 continue
             line, column = doc.mark(_path_from(link.field, doc))
-            problems.append(Problem(doc.file, line, column, link.field, f"link '{link.url}' leads to no page of the site"))
+            problems.append(
+                Problem(
+                    doc.file,
+                    line,
+                    column,
+                    link.field,
+                    f"link '{link.url}' leads to no page of the site",
+                )
+            )
     return problems
 
 

@@ -68,7 +68,9 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
 
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
-        return problem(1, 1, f"file is {len(raw) // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB")
+        return problem(
+            1, 1, f"file is {len(raw) // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -104,7 +106,9 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
     try:
         doc.data = _to_data(root, (), doc, problems, set())
     except _AliasFound:
-        return problem(*_first_alias(text), "YAML syntax: aliases (*name) are not allowed: write the text out")
+        return problem(
+            *_first_alias(text), "YAML syntax: aliases (*name) are not allowed: write the text out"
+        )
     return (None if problems else doc), problems
 
 
@@ -114,12 +118,20 @@ def _tab_problems(text: str, shown_as: str) -> list[Problem]:
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             found.append(
-                Problem(shown_as, number, indent.index("\t") + 1, "", "tab character in indentation: indent with spaces")
+                Problem(
+                    shown_as,
+                    number,
+                    indent.index("\t") + 1,
+                    "",
+                    "tab character in indentation: indent with spaces",
+                )
             )
     return found
 
 
-def _to_data(node: Node, path: PathKey, doc: Document, problems: list[Problem], seen: set[int]) -> Any:
+def _to_data(
+    node: Node, path: PathKey, doc: Document, problems: list[Problem], seen: set[int]
+) -> Any:
     if id(node) in seen:
         raise _AliasFound
     seen.add(id(node))
@@ -129,19 +141,31 @@ def _to_data(node: Node, path: PathKey, doc: Document, problems: list[Problem], 
             return None
         return str(node.value)
     if isinstance(node, SequenceNode):
-        return [_to_data(item, path + (i,), doc, problems, seen) for i, item in enumerate(node.value)]
+        return [
+            _to_data(item, path + (i,), doc, problems, seen) for i, item in enumerate(node.value)
+        ]
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if not isinstance(key_node, ScalarNode):
-                problems.append(Problem(doc.file, key_line, key_column, field_path(path), "a key must be plain text"))
+                problems.append(
+                    Problem(
+                        doc.file, key_line, key_column, field_path(path), "a key must be plain text"
+                    )
+                )
                 continue
             key = str(key_node.value)
             if key in result:
                 first = doc.key_marks[path + (key,)][0]
                 problems.append(
-                    Problem(doc.file, key_line, key_column, field_path(path + (key,)), f"duplicate key (first given on line {first})")
+                    Problem(
+                        doc.file,
+                        key_line,
+                        key_column,
+                        field_path(path + (key,)),
+                        f"duplicate key (first given on line {first})",
+                    )
                 )
                 continue
             doc.key_marks[path + (key,)] = (key_line, key_column)

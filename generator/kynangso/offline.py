@@ -74,7 +74,9 @@ def write_offline_pack(site: Path) -> dict[str, dict[str, object]]:
         files = urls if manifest_url in urls else urls + [manifest_url]
         sizes = sum(_file(site, url).stat().st_size for url in files if url != manifest_url)
         manifest = {"lang": lang, "version": version, "bytes": sizes, "files": files}
-        (site / manifest_url).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        (site / manifest_url).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         manifests[lang] = manifest
     worker = SERVICE_WORKER.read_text(encoding="utf-8").replace("__KNS_VERSION__", version)
     (site / "sw.js").write_text(worker, encoding="utf-8")

@@ -60,7 +60,7 @@ class Preview:
         """A page to show problems on before the first build has succeeded."""
         if not (self.site_dir / "index.html").is_file():
             self.site_dir.mkdir(parents=True, exist_ok=True)
-            page = "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Preview</title></head><body><h1>Kỹ năng số</h1></body></html>"
+            page = '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Preview</title></head><body><h1>Kỹ năng số</h1></body></html>'
             for name in ("index.html", "404.html"):
                 (self.site_dir / name).write_text(page, encoding="utf-8")
 
@@ -102,14 +102,25 @@ class Preview:
 
     def app(self) -> Starlette:
         async def state(_: Request) -> JSONResponse:
-            return JSONResponse({"version": self.version, "error": self.error}, headers={"Cache-Control": "no-store"})
+            return JSONResponse(
+                {"version": self.version, "error": self.error},
+                headers={"Cache-Control": "no-store"},
+            )
 
         async def reload_js(_: Request) -> Response:
-            return Response(RELOAD_JS, media_type="text/javascript", headers={"Cache-Control": "no-store"})
+            return Response(
+                RELOAD_JS, media_type="text/javascript", headers={"Cache-Control": "no-store"}
+            )
 
-        site = SiteApp(self.site_dir, inject=b'<script src="/__preview/reload.js" defer></script>', hidden=("sw.js",))
-        return Starlette(routes=[
-            Route("/__preview/state", state),
-            Route("/__preview/reload.js", reload_js),
-            Mount("/", app=site),
-        ])
+        site = SiteApp(
+            self.site_dir,
+            inject=b'<script src="/__preview/reload.js" defer></script>',
+            hidden=("sw.js",),
+        )
+        return Starlette(
+            routes=[
+                Route("/__preview/state", state),
+                Route("/__preview/reload.js", reload_js),
+                Mount("/", app=site),
+            ]
+        )

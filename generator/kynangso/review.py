@@ -33,13 +33,22 @@ def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
 
         age = (today - lesson.reviewed.date).days
         if age > STALE_DAYS:
-            warn(("reviewed", "date"), f"review is {age} days old: check the lesson against its sources and the app again")
+            warn(
+                ("reviewed", "date"),
+                f"review is {age} days old: check the lesson against its sources and the app again",
+            )
         for i, source in enumerate(lesson.sources):
             seen = (today - source.seen).days
             if seen > STALE_DAYS:
-                warn(("sources", i, "seen"), f"source read {seen} days ago: check it still says the same")
+                warn(
+                    ("sources", i, "seen"),
+                    f"source read {seen} days ago: check it still says the same",
+                )
         if lesson.topic in APP_TOPICS and not lesson.reviewed.app_version:
-            warn(("reviewed",), "missing app_version: name the app version the steps were checked against")
+            warn(
+                ("reviewed",),
+                "missing app_version: name the app version the steps were checked against",
+            )
         found += _short_english(doc)
         quiz_doc = project.documents.get(f"quizzes/{lesson_id}.yaml")
         if quiz_doc is not None:
@@ -53,10 +62,15 @@ def _short_english(doc: Document) -> list[Problem]:
         vi, en = text.get("vi") or "", text.get("en") or ""
         if len(vi) >= LONG_ENOUGH and len(en) < SHORT_ENGLISH * len(vi):
             line, column = doc.mark(path + ("en",))
-            found.append(Problem(
-                doc.file, line, column, field_path(path + ("en",)),
-                f"English is much shorter than Vietnamese ({len(en)} vs {len(vi)} characters): is part of it untranslated?",
-            ))
+            found.append(
+                Problem(
+                    doc.file,
+                    line,
+                    column,
+                    field_path(path + ("en",)),
+                    f"English is much shorter than Vietnamese ({len(en)} vs {len(vi)} characters): is part of it untranslated?",
+                )
+            )
     return found
 
 

@@ -108,13 +108,17 @@ class ScaffoldError(Exception):
 def new_lesson(root: Path, lesson_id: str, topic: str, today: dt.date | None = None) -> list[Path]:
     """Write lessons/<id>.yaml and quizzes/<id>.yaml; refuse a bad or existing id."""
     if not re.fullmatch(ID_PATTERN, lesson_id):
-        raise ScaffoldError(f"'{lesson_id}' is not a lesson id: use lowercase letters, digits and hyphens, like 'vneid-activate'")
+        raise ScaffoldError(
+            f"'{lesson_id}' is not a lesson id: use lowercase letters, digits and hyphens, like 'vneid-activate'"
+        )
     if topic not in TOPICS:
         raise ScaffoldError(f"'{topic}' is not a topic: use one of {', '.join(TOPICS)}")
     targets = [root / "lessons" / f"{lesson_id}.yaml", root / "quizzes" / f"{lesson_id}.yaml"]
     for target in targets:
         if target.exists():
-            raise ScaffoldError(f"{target.relative_to(root).as_posix()} already exists: choose another id")
+            raise ScaffoldError(
+                f"{target.relative_to(root).as_posix()} already exists: choose another id"
+            )
     date = (today or dt.date.today()).isoformat()
     texts = [
         LESSON.format(id=lesson_id, topic=topic, topics=", ".join(TOPICS), today=date),

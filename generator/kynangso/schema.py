@@ -24,9 +24,18 @@ TOPICS: tuple[str, ...] = (
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
 # Generated pages whose address is a word in each language (both addresses exist in both).
-LOCALIZED_SLUGS: tuple[str, ...] = ("tien-do", "progress", "ho-chieu", "passport", "tham-gia-lop", "join-class")
+LOCALIZED_SLUGS: tuple[str, ...] = (
+    "tien-do",
+    "progress",
+    "ho-chieu",
+    "passport",
+    "tham-gia-lop",
+    "join-class",
+)
 
-Topic = Literal["e-id", "vssid", "cashless", "selling", "public-services", "digital-signature", "safety"]
+Topic = Literal[
+    "e-id", "vssid", "cashless", "selling", "public-services", "digital-signature", "safety"
+]
 Level = Literal["beginner", "intermediate", "advanced"]
 QuestionKind = Literal["single", "multiple", "true_false"]
 
@@ -69,7 +78,8 @@ class Step(Strict):
         "Illustration file in content/media/ (a schematic SVG, never a real screenshot)",
     )
     alt: Text | None = Field(
-        default=None, description="Mô tả hình cho người không nhìn thấy · Alt text for the illustration"
+        default=None,
+        description="Mô tả hình cho người không nhìn thấy · Alt text for the illustration",
     )
     tip: Text | None = Field(default=None, description="Mẹo (tuỳ chọn) · Optional tip")
     warning: Text | None = Field(default=None, description="Cảnh báo (tuỳ chọn) · Optional warning")
@@ -88,7 +98,9 @@ class Source(Strict):
 class Review(Strict):
     """When the lesson was last checked, and against which app version."""
 
-    date: dt.date = Field(description="Ngày kiểm tra lại bài (YYYY-MM-DD) · Date of the last review")
+    date: dt.date = Field(
+        description="Ngày kiểm tra lại bài (YYYY-MM-DD) · Date of the last review"
+    )
     app_version: str | None = Field(
         default=None,
         description="Phiên bản ứng dụng đã đối chiếu, ví dụ 'VNeID 2.1.x' · App version checked against",
@@ -103,13 +115,19 @@ class Lesson(Strict):
     )
     topic: Topic = Field(description="Chủ đề · Topic")
     level: Level = Field(description="Mức độ: beginner, intermediate, advanced · Level")
-    order: int = Field(default=100, ge=0, le=999, description="Thứ tự trong chủ đề · Position within the topic")
+    order: int = Field(
+        default=100, ge=0, le=999, description="Thứ tự trong chủ đề · Position within the topic"
+    )
     minutes: int = Field(ge=1, le=180, description="Thời gian học (phút) · Minutes to learn")
     title: Text = Field(description="Tên bài · Lesson title")
     summary: Text = Field(description="Tóm tắt 1–2 câu · One- or two-sentence summary")
-    objectives: list[Text] = Field(min_length=1, description="Học xong, người học làm được gì · What the learner can do after")
+    objectives: list[Text] = Field(
+        min_length=1, description="Học xong, người học làm được gì · What the learner can do after"
+    )
     steps: list[Step] = Field(min_length=1, description="Các bước · The numbered steps")
-    sources: list[Source] = Field(min_length=1, description="Nguồn cho các thông tin trong bài · Sources for the facts")
+    sources: list[Source] = Field(
+        min_length=1, description="Nguồn cho các thông tin trong bài · Sources for the facts"
+    )
     reviewed: Review = Field(description="Lần kiểm tra gần nhất · Last review")
 
 
@@ -134,8 +152,12 @@ class Question(Strict):
 class Quiz(Strict):
     """The quiz of the lesson with the same id: `quizzes/<id>.yaml`."""
 
-    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(description="Mã bài của câu đố · Id of the lesson this quiz belongs to")
-    pass_mark: int = Field(ge=1, description="Số câu đúng tối thiểu để đạt · Correct answers needed to pass")
+    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
+        description="Mã bài của câu đố · Id of the lesson this quiz belongs to"
+    )
+    pass_mark: int = Field(
+        ge=1, description="Số câu đúng tối thiểu để đạt · Correct answers needed to pass"
+    )
     questions: list[Question] = Field(min_length=1, description="Các câu hỏi · The questions")
 
 
@@ -151,7 +173,9 @@ class TopicInfo(Strict):
 
     title: Text = Field(description="Tên chủ đề · Topic name")
     summary: Text = Field(description="Giới thiệu ngắn · Short introduction")
-    icon: str | None = Field(default=None, description="Biểu tượng trong content/media/ · Icon file in content/media/")
+    icon: str | None = Field(
+        default=None, description="Biểu tượng trong content/media/ · Icon file in content/media/"
+    )
 
 
 class Topics(Strict):

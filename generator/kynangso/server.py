@@ -11,17 +11,26 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import re
 import time
 from collections import defaultdict, deque
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from . import store
 from .coach import render_dashboard, render_login
@@ -72,14 +81,21 @@ class CompletionIn(BaseModel):
     id: Annotated[StrictStr, Field(pattern=ID, description="Attempt id made on the phone (a UUID)")]
     class_code: Annotated[StrictStr, Field(pattern=r"^[A-Z0-9]{6}$", description="Class code")]
     learner_id: Annotated[StrictStr, Field(pattern=ID, description="From joining the class")]
-    lesson: Annotated[StrictStr, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80, description="Lesson id")]
+    lesson: Annotated[
+        StrictStr,
+        Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80, description="Lesson id"),
+    ]
     lang: Literal["vi", "en"] = Field(description="Language the quiz was taken in")
     score: Annotated[StrictInt, Field(ge=0, le=1000, description="Questions answered right")]
     total: Annotated[StrictInt, Field(ge=1, le=1000, description="Questions in the quiz")]
     passed: StrictBool = Field(description="Whether the score reached the pass mark")
-    answered_at: StrictStr = Field(description="When it was finished, ISO 8601", json_schema_extra={"format": "date-time"})
+    answered_at: StrictStr = Field(
+        description="When it was finished, ISO 8601", json_schema_extra={"format": "date-time"}
+    )
     answers: list[StrictBool] | None = Field(
-        default=None, max_length=1000, description="Optional: right (true) or wrong per question, in order"
+        default=None,
+        max_length=1000,
+        description="Optional: right (true) or wrong per question, in order",
     )
 
     @field_validator("answered_at")
@@ -90,8 +106,8 @@ class CompletionIn(BaseModel):
         except ValueError as exc:
             raise ValueError("answered_at must be an ISO 8601 date and time") from exc
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
-        return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
     @model_validator(mode="after")
     def _consistent(self) -> CompletionIn:
@@ -128,7 +144,10 @@ async def _json_body(request: Request) -> Any:
 
 
 def _validation(exc: ValidationError) -> JSONResponse:
-    details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors(include_url=False, include_input=False)]
+    details = [
+        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
     return _error(422, details)
 
 
@@ -201,8 +220,18 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         tags=["api"],
         status_code=201,
         response_model=LearnerOut,
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": LearnerIn.model_json_schema()}}}},
-        responses={400: {"description": "Malformed JSON"}, 404: {"description": "Unknown class"}, 413: {"description": "Body too large"}, 422: {"description": "Bad name"}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": LearnerIn.model_json_schema()}},
+            }
+        },
+        responses={
+            400: {"description": "Malformed JSON"},
+            404: {"description": "Unknown class"},
+            413: {"description": "Body too large"},
+            422: {"description": "Bad name"},
+        },
     )
     async def join(code: str, request: Request) -> Any:
         body = await _json_body(request)
@@ -226,11 +255,18 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         tags=["api"],
         status_code=201,
         response_model=Saved,
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": CompletionIn.model_json_schema()}}}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": CompletionIn.model_json_schema()}},
+            }
+        },
         responses={
             200: {"description": "That id was already stored (counted once)", "model": Saved},
-            400: {"description": "Malformed JSON"}, 404: {"description": "Unknown class or learner"},
-            413: {"description": "Body too large"}, 422: {"description": "Wrong types or unknown lesson"},
+            400: {"description": "Malformed JSON"},
+            404: {"description": "Unknown class or learner"},
+            413: {"description": "Body too large"},
+            422: {"description": "Wrong types or unknown lesson"},
         },
     )
     async def complete(request: Request) -> Any:
@@ -247,7 +283,10 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
             new = await writer.do(store.add_completion, store.Completion(**completion.model_dump()))
         except store.StoreError:
             return _error(404, "unknown class or learner")
-        return JSONResponse({"id": completion.id, "stored": "new" if new else "already stored"}, status_code=201 if new else 200)
+        return JSONResponse(
+            {"id": completion.id, "stored": "new" if new else "already stored"},
+            status_code=201 if new else 200,
+        )
 
     @app.get("/coach/", response_class=HTMLResponse, include_in_schema=False)
     async def coach(request: Request) -> Response:
@@ -263,13 +302,24 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         pin = (form.get("pin") or [""])[0]
         client = request.client.host if request.client else "?"
         if attempts.blocked(f"code:{code}", f"ip:{client}"):
-            return HTMLResponse(render_login("too-many"), status_code=429, headers={"Retry-After": str(LOGIN_WINDOW_S)})
+            return HTMLResponse(
+                render_login("too-many"),
+                status_code=429,
+                headers={"Retry-After": str(LOGIN_WINDOW_S)},
+            )
         if not code or not store.check_pin(connection, code, pin):
             attempts.failed(f"code:{code}", f"ip:{client}")
             return HTMLResponse(render_login("wrong"), status_code=401)
         token = await writer.do(store.open_session, code)
         response = RedirectResponse("/coach/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600, path="/coach/")
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            max_age=12 * 3600,
+            path="/coach/",
+        )
         return response
 
     @app.post("/coach/logout", include_in_schema=False)
@@ -295,4 +345,3 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
 
     app.mount("/", SiteApp(site_dir), name="site")
     return app
-

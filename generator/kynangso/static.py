@@ -18,9 +18,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 
-COMPRESSIBLE = re.compile(r"^(text/|application/(json|javascript|manifest\+json|xml)|image/svg\+xml)")
+COMPRESSIBLE = re.compile(
+    r"^(text/|application/(json|javascript|manifest\+json|xml)|image/svg\+xml)"
+)
 HASHED = re.compile(r"\.[0-9a-f]{8}\.min\.(js|css)$")
-TYPES = {".js": "text/javascript", ".svg": "image/svg+xml", ".json": "application/json", ".webmanifest": "application/manifest+json"}
+TYPES = {
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,9 @@ def cache_control(path: str) -> str:
 class SiteApp:
     """An ASGI app serving one site folder: index.html for folders, 404.html when missing."""
 
-    def __init__(self, site_dir: Path, inject: bytes | None = None, hidden: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, site_dir: Path, inject: bytes | None = None, hidden: tuple[str, ...] = ()
+    ) -> None:
         self.site_dir = site_dir.resolve()
         self.cache: dict[str, _Entry] = {}
         self.inject = inject  # added before </body> of every page (the preview's reload script)
@@ -67,10 +76,18 @@ class SiteApp:
             body = path.read_bytes()
             if self.inject and path.suffix == ".html":
                 body = body.replace(b"</body>", self.inject + b"</body>", 1)
-            media_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            media_type = (
+                TYPES.get(path.suffix)
+                or mimetypes.guess_type(path.name)[0]
+                or "application/octet-stream"
+            )
             if media_type.startswith("text/") or media_type.endswith(("json", "javascript", "xml")):
                 media_type += "; charset=utf-8"
-            gzipped = gzip.compress(body, 6, mtime=0) if COMPRESSIBLE.match(media_type) and len(body) > 512 else None
+            gzipped = (
+                gzip.compress(body, 6, mtime=0)
+                if COMPRESSIBLE.match(media_type) and len(body) > 512
+                else None
+            )
             etag = '"' + hashlib.blake2s(body, digest_size=12).hexdigest() + '"'
             entry = _Entry(stamp, body, gzipped, etag, media_type)
             self.cache[key] = entry
@@ -79,11 +96,18 @@ class SiteApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if request.method not in ("GET", "HEAD"):
-            await Response("method not allowed", status_code=405, headers={"Allow": "GET, HEAD"})(scope, receive, send)
+            await Response("method not allowed", status_code=405, headers={"Allow": "GET, HEAD"})(
+                scope, receive, send
+            )
             return
         relative = request.url.path.lstrip("/")
         path = None if relative in self.hidden else self._file(relative)
-        if path is not None and path.name == "index.html" and relative and not relative.endswith(("/", "index.html")):
+        if (
+            path is not None
+            and path.name == "index.html"
+            and relative
+            and not relative.endswith(("/", "index.html"))
+        ):
             await RedirectResponse(request.url.path + "/", status_code=308)(scope, receive, send)
             return
         status = 200
@@ -93,7 +117,11 @@ class SiteApp:
                 await Response("not found", status_code=404)(scope, receive, send)
                 return
         entry = self._entry(path)
-        headers = {"ETag": entry.etag, "Cache-Control": cache_control(relative), "Vary": "Accept-Encoding"}
+        headers = {
+            "ETag": entry.etag,
+            "Cache-Control": cache_control(relative),
+            "Vary": "Accept-Encoding",
+        }
         if status == 200 and request.headers.get("if-none-match") == entry.etag:
             await Response(status_code=304, headers=headers)(scope, receive, send)
             return
@@ -101,8 +129,12 @@ class SiteApp:
         if entry.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
             body = entry.gzipped
             headers["Content-Encoding"] = "gzip"
-        response = Response(b"" if request.method == "HEAD" else body, status_code=status, media_type=entry.media_type, headers=headers)
+        response = Response(
+            b"" if request.method == "HEAD" else body,
+            status_code=status,
+            media_type=entry.media_type,
+            headers=headers,
+        )
         if request.method == "HEAD":
             response.headers["Content-Length"] = str(len(body))
         await response(scope, receive, send)
-

@@ -77,13 +77,20 @@ def _one(root: Path, path: Path, today: dt.date) -> LessonStatus:
 
     lesson = _validated(Lesson, lesson_data, problems, f"lessons/{path.name}")
     quiz = _validated(Quiz, quiz_data, problems, f"quizzes/{path.name}") if quiz_data else None
-    languages = [lang for lang in LANGUAGES if _has_language(lesson_data, lang) and _has_language(quiz_data, lang)]
+    languages = [
+        lang
+        for lang in LANGUAGES
+        if _has_language(lesson_data, lang) and _has_language(quiz_data, lang)
+    ]
     reviewed = lesson.reviewed.date if lesson else None
     return LessonStatus(
         id=lesson_id,
         topic=lesson.topic if lesson else _text(lesson_data.get("topic")),
         languages=languages,
-        complete=lesson is not None and quiz is not None and not problems and languages == list(LANGUAGES),
+        complete=lesson is not None
+        and quiz is not None
+        and not problems
+        and languages == list(LANGUAGES),
         questions=len(quiz.questions) if quiz else len(quiz_data.get("questions") or []),
         sources=len(lesson.sources) if lesson else len(lesson_data.get("sources") or []),
         reviewed=reviewed.isoformat() if reviewed else None,
@@ -120,24 +127,40 @@ def _text(value: Any) -> str | None:
 
 def format_table(rows: list[LessonStatus]) -> str:
     """A plain table for the terminal."""
-    header = ("lesson", "topic", "languages", "complete", "questions", "sources", "reviewed", "warnings", "")
+    header = (
+        "lesson",
+        "topic",
+        "languages",
+        "complete",
+        "questions",
+        "sources",
+        "reviewed",
+        "warnings",
+        "",
+    )
     lines = [header]
     for row in rows:
-        lines.append((
-            row.id,
-            row.topic or "?",
-            ",".join(row.languages) or "-",
-            "yes" if row.complete else "NO",
-            str(row.questions),
-            str(row.sources),
-            row.reviewed or "-",
-            str(len(row.warnings)),
-            "STALE" if row.stale else "",
-        ))
+        lines.append(
+            (
+                row.id,
+                row.topic or "?",
+                ",".join(row.languages) or "-",
+                "yes" if row.complete else "NO",
+                str(row.questions),
+                str(row.sources),
+                row.reviewed or "-",
+                str(len(row.warnings)),
+                "STALE" if row.stale else "",
+            )
+        )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    out = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines]
+    out = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines
+    ]
     done = sum(row.complete for row in rows)
     stale = sum(row.stale for row in rows)
-    out.append(f"{len(rows)} lessons, {done} complete, {stale} stale (reviewed over {STALE_AFTER_DAYS} days ago)")
+    out.append(
+        f"{len(rows)} lessons, {done} complete, {stale} stale (reviewed over {STALE_AFTER_DAYS} days ago)"
+    )
     out += [warning for row in rows for warning in row.warnings]
     return "\n".join(out)

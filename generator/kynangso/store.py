@@ -77,7 +77,7 @@ class Completion:
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
@@ -117,7 +117,9 @@ def create_class(connection: sqlite3.Connection, name: str, pin: str) -> str:
 
 
 def check_pin(connection: sqlite3.Connection, code: str, pin: str) -> bool:
-    row = connection.execute("SELECT pin_salt, pin_hash FROM classes WHERE code = ?", (code,)).fetchone()
+    row = connection.execute(
+        "SELECT pin_salt, pin_hash FROM classes WHERE code = ?", (code,)
+    ).fetchone()
     if row is None:
         hash_pin(pin, b"0" * 16)  # same work either way: timing does not tell which codes exist
         return False
@@ -154,8 +156,17 @@ def add_completion(connection: sqlite3.Connection, completion: Completion) -> bo
         "INSERT OR IGNORE INTO completions (id, class_code, learner_id, lesson, lang, score, total, passed,"
         " answered_at, received_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            completion.id, completion.class_code, completion.learner_id, completion.lesson, completion.lang,
-            completion.score, completion.total, int(completion.passed), completion.answered_at, now(), answers,
+            completion.id,
+            completion.class_code,
+            completion.learner_id,
+            completion.lesson,
+            completion.lang,
+            completion.score,
+            completion.total,
+            int(completion.passed),
+            completion.answered_at,
+            now(),
+            answers,
         ),
     )
     return cursor.rowcount == 1
@@ -178,14 +189,15 @@ def completions(connection: sqlite3.Connection, code: str | None = None) -> list
 
 def learners(connection: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
     rows = connection.execute(
-        "SELECT id, name, joined_at FROM learners WHERE class_code = ? ORDER BY joined_at, name", (code,)
+        "SELECT id, name, joined_at FROM learners WHERE class_code = ? ORDER BY joined_at, name",
+        (code,),
     )
     return [dict(row) for row in rows]
 
 
 def open_session(connection: sqlite3.Connection, code: str, hours: int = 12) -> str:
     token = secrets.token_urlsafe(32)
-    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours)
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
     connection.execute("DELETE FROM sessions WHERE expires_at < ?", (now(),))
     connection.execute(
         "INSERT INTO sessions (token, class_code, expires_at) VALUES (?, ?, ?)",

@@ -62,7 +62,13 @@ class _Collector:
         return display_path(path, self.root)
 
     def at(
-        self, doc: Document, path: PathKey, message: str, *, key: bool = False, field: PathKey | None = None
+        self,
+        doc: Document,
+        path: PathKey,
+        message: str,
+        *,
+        key: bool = False,
+        field: PathKey | None = None,
     ) -> None:
         """Record a problem at the position of `path`, named as `field` (default: the path)."""
         line, column = doc.mark(path, key=key)
@@ -76,7 +82,11 @@ class _Collector:
             return None, None
         self.documents[shown] = doc
         if not isinstance(doc.data, dict):
-            self.at(doc, (), f"expected fields (name: value) at the top of the file but received {_kind(doc.data)}")
+            self.at(
+                doc,
+                (),
+                f"expected fields (name: value) at the top of the file but received {_kind(doc.data)}",
+            )
             return None, doc
         to_fill = placeholders(doc.data)
         for where in to_fill:
@@ -129,11 +139,13 @@ def load_project(root: Path) -> Project:
     c = _Collector(root)
     lessons = _load_dir(c, root / "lessons", schema.Lesson)
     quizzes = _load_dir(c, root / "quizzes", schema.Quiz)
-    pages = {name: c.model(root / "content" / "pages" / f"{name}.yaml", schema.Page) for name in PAGES}
+    pages = {
+        name: c.model(root / "content" / "pages" / f"{name}.yaml", schema.Page) for name in PAGES
+    }
     topics, topics_doc = c.model(root / "content" / "topics.yaml", schema.Topics)
     glossary, _ = c.model(root / "content" / "glossary.yaml", schema.Glossary)
 
-    for name, (page, doc) in pages.items():
+    for page, doc in pages.values():
         if page is not None and doc is not None:
             _check_links(c, doc, ("body",), page.body)
     if topics is not None and topics_doc is not None:
@@ -147,7 +159,12 @@ def load_project(root: Path) -> Project:
     if not c.problems:
         media = {p.name for p in (root / "content" / "media").glob("*") if p.is_file()}
         c.problems += broken_internal_links(c.documents, sorted(lessons), media)
-    if c.problems or topics is None or glossary is None or any(p is None for p, _ in pages.values()):
+    if (
+        c.problems
+        or topics is None
+        or glossary is None
+        or any(p is None for p, _ in pages.values())
+    ):
         raise SourceError(c.problems)
     return Project(
         root=root,
@@ -160,7 +177,9 @@ def load_project(root: Path) -> Project:
     )
 
 
-def _load_dir(c: _Collector, folder: Path, model: type[M]) -> dict[str, tuple[M | None, Document | None]]:
+def _load_dir(
+    c: _Collector, folder: Path, model: type[M]
+) -> dict[str, tuple[M | None, Document | None]]:
     loaded: dict[str, tuple[M | None, Document | None]] = {}
     if not folder.is_dir():
         c.problems.append(Problem(c.shown(folder), 1, 1, "", "folder is missing"))
@@ -169,7 +188,11 @@ def _load_dir(c: _Collector, folder: Path, model: type[M]) -> dict[str, tuple[M 
         if path.name.startswith(".") or path.is_dir():
             continue
         if path.suffix != ".yaml":
-            c.problems.append(Problem(c.shown(path), 1, 1, "", "not a source file: name lessons and quizzes <id>.yaml"))
+            c.problems.append(
+                Problem(
+                    c.shown(path), 1, 1, "", "not a source file: name lessons and quizzes <id>.yaml"
+                )
+            )
             continue
         loaded[path.stem] = c.model(path, model)
     return loaded
@@ -184,7 +207,9 @@ def _check_topics(c: _Collector, root: Path, topics: schema.Topics, doc: Documen
             _check_media(c, root, doc, ("topics", topic, "icon"), info.icon)
 
 
-def _check_pairs(c: _Collector, root: Path, lessons: dict[str, Any], quizzes: dict[str, Any]) -> None:
+def _check_pairs(
+    c: _Collector, root: Path, lessons: dict[str, Any], quizzes: dict[str, Any]
+) -> None:
     for lesson_id, (_, doc) in lessons.items():
         if doc is not None and lesson_id not in quizzes:
             c.problems.append(
@@ -193,11 +218,15 @@ def _check_pairs(c: _Collector, root: Path, lessons: dict[str, Any], quizzes: di
     for quiz_id, (_, doc) in quizzes.items():
         if doc is not None and quiz_id not in lessons:
             c.problems.append(
-                Problem(doc.file, 1, 1, "", f"quiz without lesson: there is no lessons/{quiz_id}.yaml")
+                Problem(
+                    doc.file, 1, 1, "", f"quiz without lesson: there is no lessons/{quiz_id}.yaml"
+                )
             )
 
 
-def _check_lesson(c: _Collector, root: Path, file_id: str, lesson: schema.Lesson | None, doc: Document | None) -> None:
+def _check_lesson(
+    c: _Collector, root: Path, file_id: str, lesson: schema.Lesson | None, doc: Document | None
+) -> None:
     if lesson is None or doc is None:
         return
     if lesson.id != file_id:
@@ -218,22 +247,40 @@ def _check_lesson(c: _Collector, root: Path, file_id: str, lesson: schema.Lesson
         _check_links(c, doc, where + ("body",), step.body)
 
 
-def _check_quiz(c: _Collector, file_id: str, quiz: schema.Quiz | None, doc: Document | None) -> None:
+def _check_quiz(
+    c: _Collector, file_id: str, quiz: schema.Quiz | None, doc: Document | None
+) -> None:
     if quiz is None or doc is None:
         return
     if quiz.id != file_id:
         c.at(doc, ("id",), f"id '{quiz.id}' must match the file name '{file_id}'")
     if quiz.pass_mark > len(quiz.questions):
-        c.at(doc, ("pass_mark",), f"pass mark {quiz.pass_mark} is more than the {len(quiz.questions)} questions")
+        c.at(
+            doc,
+            ("pass_mark",),
+            f"pass mark {quiz.pass_mark} is more than the {len(quiz.questions)} questions",
+        )
     for i, question in enumerate(quiz.questions):
         where: PathKey = ("questions", i)
         correct = sum(choice.correct for choice in question.choices)
         if correct == 0:
-            c.at(doc, where + ("choices",), "question without a correct answer: mark one choice 'correct: true'")
+            c.at(
+                doc,
+                where + ("choices",),
+                "question without a correct answer: mark one choice 'correct: true'",
+            )
         elif question.kind in ("single", "true_false") and correct > 1:
-            c.at(doc, where + ("choices",), f"a '{question.kind}' question has exactly one correct choice, not {correct}")
+            c.at(
+                doc,
+                where + ("choices",),
+                f"a '{question.kind}' question has exactly one correct choice, not {correct}",
+            )
         if question.kind == "true_false" and len(question.choices) != 2:
-            c.at(doc, where + ("choices",), f"a 'true_false' question has exactly 2 choices, not {len(question.choices)}")
+            c.at(
+                doc,
+                where + ("choices",),
+                f"a 'true_false' question has exactly 2 choices, not {len(question.choices)}",
+            )
 
 
 def _check_media(c: _Collector, root: Path, doc: Document, where: PathKey, name: str) -> None:
@@ -251,7 +298,11 @@ def _check_links(c: _Collector, doc: Document, where: PathKey, text: schema.Text
     for lang in schema.LANGUAGES:
         for target in LINK_TARGET.findall(text.get(lang)):
             if SCHEME.match(target) and not SAFE_SCHEME.match(target):
-                c.at(doc, where + (lang,), f"link '{target}' is not allowed: use an https:// address or a page of this site")
+                c.at(
+                    doc,
+                    where + (lang,),
+                    f"link '{target}' is not allowed: use an https:// address or a page of this site",
+                )
 
 
 def _kind(value: Any) -> str:
@@ -337,7 +388,9 @@ def _message(error: Any, loc: tuple[Any, ...]) -> str:
         if last == "id":
             return f"expected lowercase letters, digits and hyphens (like 'vneid-activate') but received {_kind(got)}"
         if last == "url":
-            return f"expected an address starting with https:// or http:// but received {_kind(got)}"
+            return (
+                f"expected an address starting with https:// or http:// but received {_kind(got)}"
+            )
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
         word = "at least" if kind == "greater_than_equal" else "at most"

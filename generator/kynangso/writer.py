@@ -70,7 +70,9 @@ class Writer:
                 else:
                     future.set_exception(value)
 
-    def _commit(self, jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[tuple[bool, Any]]:
+    def _commit(
+        self, jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]
+    ) -> list[tuple[bool, Any]]:
         assert self.connection is not None
         with self.lock:
             outcomes: list[tuple[bool, Any]] = []

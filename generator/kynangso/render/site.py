@@ -101,8 +101,10 @@ def site_pages(project: Project) -> dict[str, str]:
     return pages
 
 
-def _progress_pages(env: jinja2.Environment, project: Project, lang: str, common: dict[str, Any]) -> dict[str, str]:
-    """"My progress" and the passport in `lang`, plus redirects from the other language's slugs."""
+def _progress_pages(
+    env: jinja2.Environment, project: Project, lang: str, common: dict[str, Any]
+) -> dict[str, str]:
+    """ "My progress" and the passport in `lang`, plus redirects from the other language's slugs."""
     t = UI[lang]
     slugs = {name: names[lang] for name, names in LOCALIZED_PAGES.items()}
     shared = {
@@ -136,8 +138,12 @@ def catalog(project: Project, lang: str) -> dict[str, Any]:
                 "id": key,
                 "title": topic.title.get(lang),
                 "lessons": [
-                    {"id": lesson.id, "title": lesson.title.get(lang), "url": f"../lessons/{lesson.id}/",
-                     "minutes": lesson.minutes}
+                    {
+                        "id": lesson.id,
+                        "title": lesson.title.get(lang),
+                        "url": f"../lessons/{lesson.id}/",
+                        "minutes": lesson.minutes,
+                    }
                     for lesson in project.lessons_in(key)
                 ],
             }
@@ -150,7 +156,9 @@ def site_catalog(project: Project) -> dict[str, Any]:
     """`catalog.json` at the site root: what class mode needs to check lesson ids and to name
     lessons, topics and questions on the coach dashboard and in exports."""
     return {
-        "topics": {key: {"title": topic.title.model_dump()} for key, topic in project.topics.items()},
+        "topics": {
+            key: {"title": topic.title.model_dump()} for key, topic in project.topics.items()
+        },
         "lessons": {
             lesson.id: {
                 "topic": lesson.topic,
@@ -205,7 +213,6 @@ def navigation(project: Project) -> list[str]:
         + [f"topics/{key}.md" for key in project.topics]
         + ["glossary.md", "teams.md", "editors.md", "about.md"]
     )
-
 
 
 def write_docs(project: Project, docs_dir: Path) -> None:
