@@ -49,8 +49,8 @@ bench: $(STAMP) system-deps node_modules/.installed
 	$(BIN)/kynangso build
 	$(PY) benchmarks/build_scale.py
 	$(PY) benchmarks/class_load.py
-	@if [ -f benchmarks/page_weight.py ]; then $(PY) benchmarks/page_weight.py; fi
-	@if [ -f benchmarks/lighthouse.py ]; then $(PY) benchmarks/lighthouse.py; fi
+	$(PY) benchmarks/page_weight.py
+	$(PY) benchmarks/lighthouse.py
 
 clean:
 	rm -rf build site site.staging-* site.old-* .pytest_cache
