@@ -15,7 +15,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -38,6 +38,7 @@ from .export import completions_csv
 from .static import SiteApp
 from .writer import Writer
 
+M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 16 * 1024
 SESSION_COOKIE = "kns_coach"
 LOGIN_LIMIT = 5  # failed PINs per class code (and per address) in the window below
@@ -143,6 +144,27 @@ async def _json_body(request: Request) -> Any:
         return _error(400, "body is not valid JSON")
 
 
+async def _parsed(request: Request, model: type[M]) -> M | Response:
+    """The request body as `model`, or the 400/413/422 response that says why not."""
+    body = await _json_body(request)
+    if isinstance(body, Response):
+        return body
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        return _validation(exc)
+
+
+def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a JSON body that the endpoint reads itself (to bound its size)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
 def _validation(exc: ValidationError) -> JSONResponse:
     details = [
         {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
@@ -220,12 +242,7 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         tags=["api"],
         status_code=201,
         response_model=LearnerOut,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": LearnerIn.model_json_schema()}},
-            }
-        },
+        openapi_extra=_body_schema(LearnerIn),
         responses={
             400: {"description": "Malformed JSON"},
             404: {"description": "Unknown class"},
@@ -234,13 +251,9 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         },
     )
     async def join(code: str, request: Request) -> Any:
-        body = await _json_body(request)
-        if isinstance(body, Response):
-            return body
-        try:
-            learner = LearnerIn.model_validate(body)
-        except ValidationError as exc:
-            return _validation(exc)
+        learner = await _parsed(request, LearnerIn)
+        if isinstance(learner, Response):
+            return learner
         name = store.class_name(connection, code)
         if name is None:
             return _error(404, "unknown class code")
@@ -255,12 +268,7 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         tags=["api"],
         status_code=201,
         response_model=Saved,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": CompletionIn.model_json_schema()}},
-            }
-        },
+        openapi_extra=_body_schema(CompletionIn),
         responses={
             200: {"description": "That id was already stored (counted once)", "model": Saved},
             400: {"description": "Malformed JSON"},
@@ -270,13 +278,9 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         },
     )
     async def complete(request: Request) -> Any:
-        body = await _json_body(request)
-        if isinstance(body, Response):
-            return body
-        try:
-            completion = CompletionIn.model_validate(body)
-        except ValidationError as exc:
-            return _validation(exc)
+        completion = await _parsed(request, CompletionIn)
+        if isinstance(completion, Response):
+            return completion
         if completion.lesson not in catalog["lessons"]:
             return _error(422, f"unknown lesson '{completion.lesson}'")
         try:
