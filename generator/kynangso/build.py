@@ -44,10 +44,17 @@ class BuildReport:
         lines = [f"built {self.lessons} lessons ({self.pages} pages) into {self.site_dir}", stages]
         if self.teams:
             lines.append(
-                f"team materials in {self.site_dir / 'teams'}: {self.teams.get('made')} made, "
-                f"{self.teams.get('reused')} reused (posters point at {self.teams.get('site_url')})"
+                f"team materials in {self.site_dir / 'teams'}: made {_counts(self.teams.get('made'))}; "
+                f"reused {_counts(self.teams.get('reused'))}; posters point at {self.teams.get('site_url')}"
             )
         return "\n".join(lines)
+
+
+def _counts(value: object) -> str:
+    """{"pdfs": 34, "slides": 0} as "34 pdfs, 0 slides"."""
+    if isinstance(value, dict):
+        return ", ".join(f"{count} {kind}" for kind, count in value.items()) or "nothing"
+    return str(value)
 
 
 class _Stopwatch:
