@@ -22,12 +22,7 @@
       saved: "Đã lưu để học khi không có mạng", saveFailed: "Chưa lưu được để học khi không có mạng. Sẽ thử lại lần sau.",
       saveButton: "Lưu để học khi không có mạng",
       setAside: "Một phần dữ liệu tiến độ trong máy bị lỗi nên đã được cất riêng. Các kết quả khác vẫn còn nguyên.",
-      full: "Bộ nhớ của trình duyệt đã đầy nên chưa lưu được kết quả.",
-      classCode: "Mã lớp (6 ký tự)", yourName: "Tên của bạn", joinButton: "Tham gia lớp",
-      joined: "Bạn đang học trong lớp {name} (mã {code}) với tên {learner}.",
-      pending: "{count} kết quả đang chờ gửi cho người hướng dẫn.", allSent: "Mọi kết quả đã được gửi cho người hướng dẫn.",
-      leave: "Rời lớp", noClass: "Không tìm thấy lớp có mã này. Hãy hỏi lại người hướng dẫn.",
-      badName: "Hãy nhập tên từ 1 đến 80 ký tự.", offline: "Không kết nối được máy chủ lớp học. Hãy nối Wi-Fi của lớp rồi thử lại."
+      full: "Bộ nhớ của trình duyệt đã đầy nên chưa lưu được kết quả."
     },
     en: {
       question: "Question", check: "Check", next: "Next question", finish: "See my result",
@@ -40,12 +35,7 @@
       saved: "Saved for learning without internet", saveFailed: "Could not save for offline use yet. It will try again next time.",
       saveButton: "Save for learning without internet",
       setAside: "Part of the progress data on this phone was damaged, so it was put aside. Your other results are safe.",
-      full: "The browser's storage is full, so the result could not be saved.",
-      classCode: "Class code (6 characters)", yourName: "Your name", joinButton: "Join the class",
-      joined: "You are in the class {name} (code {code}) as {learner}.",
-      pending: "{count} results are waiting to be sent to the facilitator.", allSent: "Every result has been sent to the facilitator.",
-      leave: "Leave the class", noClass: "There is no class with this code. Ask the facilitator again.",
-      badName: "Enter a name of 1 to 80 characters.", offline: "Cannot reach the class server. Join the class Wi-Fi and try again."
+      full: "The browser's storage is full, so the result could not be saved."
     }
   }[LANG];
 
@@ -465,20 +455,16 @@
   }
 
   // ---------------------------------------------------------------- class mode
-  // A phone that joined a class sends each quiz it finishes to the facilitator's laptop. What
-  // cannot be sent now waits in an outbox in the local store and goes later, once: the server
-  // keeps each completion id once however often it arrives.
+  // A phone that joined a class queues each quiz it finishes in an outbox in the local store;
+  // kns-class.js (loaded only on phones in a class) sends it to the facilitator's laptop.
   var CLASS_KEY = PREFIX + "class";
   var OUTBOX_KEY = PREFIX + "outbox";
-  var REFUSED_KEY = PREFIX + "outbox-refused";
-  var flushing = false;
+  var classLoaded = false;
 
   function currentClass() {
     var joined = readJSON(CLASS_KEY);
     return joined && typeof joined.code === "string" && typeof joined.learner_id === "string" ? joined : null;
   }
-
-  function apiUrl(path) { return new URL("api/v1/" + path, ROOT).href; }
 
   function outbox() {
     var list = readJSON(OUTBOX_KEY);
@@ -493,83 +479,16 @@
       lang: attempt.lang, score: attempt.score, total: attempt.total, passed: attempt.passed,
       answered_at: attempt.answered_at, answers: answers
     }]));
-    flushOutbox();
+    loadClassMode();
+    document.dispatchEvent(new CustomEvent("kns:queued"));
   }
 
-  function flushOutbox() {
-    var waiting = outbox();
-    if (flushing || !waiting.length) return;
-    flushing = true;
-    var item = waiting[0];
-    fetch(apiUrl("completions"), {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(item), cache: "no-store"
-    }).then(function (response) {
-      var final = response.ok || (response.status >= 400 && response.status < 500 &&
-        response.status !== 408 && response.status !== 429);
-      if (final) {
-        writeJSON(OUTBOX_KEY, outbox().filter(function (x) { return x.id !== item.id; }));
-        if (!response.ok) {
-          var refused = readJSON(REFUSED_KEY);
-          writeJSON(REFUSED_KEY, (Array.isArray(refused) ? refused : []).concat([{ item: item, status: response.status }]));
-        }
-      }
-      flushing = false;
-      document.dispatchEvent(new CustomEvent("kns:outbox"));
-      if (final) flushOutbox();
-    }, function () {
-      flushing = false; // offline or the server is away: the next try comes by itself
-    });
-  }
-
-  function setupJoin(root) {
-    root.textContent = "";
-    var joined = currentClass();
-    if (joined) {
-      root.appendChild(element("p", { "class": "kns-joined" }, say(WORDS.joined, { name: joined.class_name || joined.code, code: joined.code, learner: joined.name })));
-      var pending = element("p", { "class": "kns-pending", role: "status" });
-      var update = function () {
-        var count = outbox().length;
-        pending.textContent = count ? say(WORDS.pending, { count: count }) : WORDS.allSent;
-      };
-      update();
-      document.addEventListener("kns:outbox", update);
-      root.appendChild(pending);
-      var leave = element("button", { type: "button", "class": "md-button kns-leave" }, WORDS.leave);
-      leave.addEventListener("click", function () { writeJSON(CLASS_KEY, null); setupJoin(root); });
-      root.appendChild(leave);
-      return;
-    }
-    var form = element("form", { "class": "kns-join-form", novalidate: "" });
-    var codeLabel = element("label", { "for": "kns-class-code" }, WORDS.classCode);
-    var code = element("input", { id: "kns-class-code", name: "code", autocomplete: "off", autocapitalize: "characters", maxlength: "6", "class": "kns-name", required: "" });
-    var nameLabel = element("label", { "for": "kns-learner-name" }, WORDS.yourName);
-    var name = element("input", { id: "kns-learner-name", name: "name", autocomplete: "name", maxlength: "80", "class": "kns-name", required: "" });
-    var submit = element("button", { type: "submit", "class": "md-button md-button--primary" }, WORDS.joinButton);
-    var message = element("p", { "class": "kns-join-message", role: "alert" });
-    var fromQr = /^#(?:code=)?([A-Za-z0-9]{6})$/.exec(location.hash);
-    if (fromQr) code.value = fromQr[1].toUpperCase();
-    [codeLabel, code, nameLabel, name, submit, message].forEach(function (node) { form.appendChild(node); });
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var classCode = code.value.trim().toUpperCase();
-      var learner = name.value.trim();
-      if (!learner || learner.length > 80) { message.textContent = WORDS.badName; return; }
-      fetch(apiUrl("classes/" + encodeURIComponent(classCode) + "/learners"), {
-        method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: learner })
-      }).then(function (response) {
-        if (response.status === 404) throw new Error(WORDS.noClass);
-        if (response.status === 422) throw new Error(WORDS.badName);
-        if (!response.ok) throw new Error(WORDS.offline);
-        return response.json();
-      }).then(function (body) {
-        writeJSON(CLASS_KEY, { code: classCode, class_name: body.class_name, learner_id: body.learner_id, name: learner, joined_at: new Date().toISOString() });
-        setupJoin(root);
-        flushOutbox();
-      }).catch(function (err) {
-        message.textContent = err instanceof TypeError ? WORDS.offline : err.message;
-      });
-    });
-    root.appendChild(form);
+  function loadClassMode() {
+    if (classLoaded) return;
+    classLoaded = true;
+    var tag = document.createElement("script");
+    tag.src = new URL("assets/kns-class.js", ROOT).href;
+    document.head.appendChild(tag);
   }
 
   // ---------------------------------------------------------------- start
@@ -579,17 +498,15 @@
     words: WORDS,
     element: element,
     progressUrl: progressUrl,
+    say: say,
     store: { attempts: readAttempts, merge: mergeAttempts, isAttempt: isAttempt, readJSON: readJSON, writeJSON: writeJSON },
+    classMode: { CLASS_KEY: CLASS_KEY, OUTBOX_KEY: OUTBOX_KEY, current: currentClass, outbox: outbox },
     ready: true
   };
   readAttempts(); // sets aside anything damaged and says so, on every page
   document.querySelectorAll("form.kns-quiz").forEach(setupQuiz);
   setupReadAloud();
   setupOffline();
-  var joinRoot = document.getElementById("kns-join");
-  if (joinRoot) setupJoin(joinRoot);
-  flushOutbox();
-  window.addEventListener("online", flushOutbox);
-  window.setInterval(flushOutbox, 20000);
+  if (document.getElementById("kns-join") || currentClass() || outbox().length) loadClassMode();
   document.dispatchEvent(new CustomEvent("kns:ready"));
 })();
