@@ -10,6 +10,14 @@ import click
 from .errors import BuildError, SourceError
 
 
+root_option = click.option(
+    "--root",
+    default=".",
+    show_default=True,
+    help="Project folder with lessons/, quizzes/ and content/.",
+)
+
+
 def _root(value: str) -> Path:
     return Path(value).resolve()
 
@@ -21,12 +29,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--root",
-    default=".",
-    show_default=True,
-    help="Project folder with lessons/, quizzes/, content/.",
-)
+@root_option
 @click.option(
     "--strict",
     is_flag=True,
@@ -58,12 +61,7 @@ def validate(root: str, strict: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--root",
-    default=".",
-    show_default=True,
-    help="Project folder with lessons/, quizzes/, content/.",
-)
+@root_option
 @click.option(
     "--site", "site_dir", default=None, help="Where the site goes (default: <root>/site)."
 )
@@ -279,9 +277,7 @@ def backup(db_path: str, out_file: str) -> None:
 
 
 @main.command()
-@click.option(
-    "--root", default=".", show_default=True, help="Project folder with lessons/ and quizzes/."
-)
+@root_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def status(root: str, as_json: bool) -> None:
     """One row per lesson: languages, completeness, questions, sources, review date (stale after a year)."""
@@ -308,7 +304,7 @@ def new() -> None:
     required=True,
     help="One of: e-id, vssid, cashless, selling, public-services, digital-signature, safety.",
 )
-@click.option("--root", default=".", show_default=True, help="Project folder.")
+@root_option
 def new_lesson(lesson_id: str, topic: str, root: str) -> None:
     """Write lessons/ID.yaml and quizzes/ID.yaml with every field and TODO placeholders."""
     from .scaffold import ScaffoldError
@@ -341,7 +337,7 @@ def schema(out_dir: str) -> None:
 
 
 @main.command()
-@click.option("--root", default=".", show_default=True, help="Project folder.")
+@root_option
 def links(root: str) -> None:
     """List every external address in the sources, with file:line, for a person to check."""
     from .links import external_links
@@ -361,7 +357,7 @@ def links(root: str) -> None:
 
 
 @main.command()
-@click.option("--root", default=".", show_default=True, help="Project folder.")
+@root_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def preview(root: str, host: str, port: int) -> None:
