@@ -13,16 +13,13 @@ Budgets: validate 200 lessons <= 1 s; build <= 1.3 x plain mkdocs.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from kynangso.build import build
+from kynangso.build import build, run_mkdocs
 from kynangso.schema import TOPICS
 from kynangso.validate import load_project
 
@@ -106,23 +103,8 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
 
 
 def plain_mkdocs(root: Path, out: Path) -> None:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "-q",
-            "-f",
-            str(root / "build" / "mkdocs.yml"),
-            "-d",
-            str(out),
-        ],
-        check=True,
-        env=env,
-        cwd=root / "build",
-    )
+    """mkdocs alone on the Markdown and config our build wrote, run the way the build runs it."""
+    run_mkdocs(root / "build" / "mkdocs.yml", out)
 
 
 def main() -> None:

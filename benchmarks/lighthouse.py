@@ -22,15 +22,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import uvicorn
-
 from kynangso.build import build
+from kynangso.serving import serving
 from kynangso.static import SiteApp
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,21 +60,9 @@ def node_major() -> int:
     return int(out.strip().lstrip("v").split(".")[0])
 
 
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    config = uvicorn.Config(
-        SiteApp(site), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def serve(site: Path) -> AbstractContextManager[str]:
+    """The built site behind the project's own static server."""
+    return serving(SiteApp(site))
 
 
 def run(cli: Path, url: str, out_dir: Path) -> dict:  # type: ignore[type-arg]

@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -54,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_scale import make_project
 
 from kynangso.build import build
+from kynangso.serving import serving
 from kynangso.static import SiteApp
 
 CHROMIUM = "/usr/bin/chromium"
@@ -166,24 +166,8 @@ class _Counting:
 def serve(site: Path) -> Iterator[tuple[str, Ledger]]:
     """`site` served by the project's own static server (class mode's), counting bytes."""
     ledger = Ledger()
-    config = uvicorn.Config(
-        _Counting(SiteApp(site), ledger),
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}", ledger
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(_Counting(SiteApp(site), ledger)) as url:
+        yield url, ledger
 
 
 # ------------------------------------------------------------------ building the two sites

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from kynangso.build import build
+from kynangso.serving import serving as serve_app
 from kynangso.static import SiteApp
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,18 +39,8 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextlib.contextmanager
 def serving(site: Path) -> Iterator[str]:
     """`site` served by the same static app class mode uses, in a thread, on a free port."""
-    config = uvicorn.Config(
-        SiteApp(site), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(SiteApp(site)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from classmode import free_port
 from click.testing import CliRunner
 
 from kynangso.cli import main
@@ -47,14 +47,8 @@ def test_build_and_failed_build_message(project: Path, tmp_path: Path) -> None:
     assert "site/ was left as it was" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_prints_url_and_serves_pages(real_site: Path, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -39,4 +39,7 @@ def test_every_option_is_in_the_readme() -> None:
 
 def test_quick_start_is_two_commands() -> None:
     quick = README.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
-    assert [line.split("#")[0].strip() for line in quick.strip().splitlines()] == ["make run", "make test"]
+    assert [line.split("#")[0].strip() for line in quick.strip().splitlines()] == [
+        "make run",
+        "make test",
+    ]

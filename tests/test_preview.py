@@ -4,15 +4,14 @@ fixing it recovers."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from kynangso.preview import Preview
+from kynangso.serving import serving
 
 
 @pytest.fixture
@@ -21,17 +20,9 @@ def preview_url(project: Path) -> Iterator[str]:
     watcher = Preview(project, project / "build" / "preview-site", log=lambda text: None)
     watcher.rebuild()
     threading.Thread(target=watcher.watch, daemon=True).start()
-    server = uvicorn.Server(
-        uvicorn.Config(watcher.app(), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    with serving(watcher.app(), lifespan="auto") as url:
+        yield url
     watcher.stop.set()
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_save_rebuilds_and_reloads(page: Page, preview_url: str, project: Path) -> None:

@@ -9,7 +9,6 @@ import click
 
 from .errors import BuildError, SourceError
 
-
 root_option = click.option(
     "--root",
     default=".",
