@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .css import IDENT, Rule, at_name, closing, parse, serialize, split_top, strip_comments
+
 WORD = re.compile(r"[\w-]+")
 TAG = re.compile(r"<[a-zA-Z][^>]*>")
 TAG_NAME = re.compile(r"<([a-zA-Z][\w-]*)")
@@ -53,153 +55,13 @@ FROM_PAGE_MARKUP = (
 HASH_IN_NAME = re.compile(r"\.[0-9a-f]{8}\.min\.css$")
 CHARSET = re.compile(r'^\s*@charset\s+"[^"]*";')
 VAR_REFERENCE = re.compile(r"var\(\s*(--[\w-]+)")
-GROUPING = {"media", "supports", "layer", "container", "document", "-moz-document"}
 CHOOSING = {"is", "where", "matches", "-webkit-any", "-moz-any", "has"}
-IDENT = re.compile(r"-?[_a-zA-Z\u00a0-\uffff][\w\u00a0-\uffff-]*")
 ATTRIBUTE = re.compile(
     r"""^\s*([\w-]+)\s*(?:([~|^$*]?=)\s*(?:"([^"]*)"|'([^']*)'|([^\s\]]+))\s*[is]?\s*)?$"""
 )
 
 
-# ------------------------------------------------------------------ a small CSS reader
-@dataclass
-class Rule:
-    """`prelude { body }`: a style rule (body = declarations) or an at-rule.
-    Grouping at-rules (@media, @supports…) hold `children` instead of a body."""
-
-    prelude: str
-    body: str = ""
-    children: list[Rule] | None = None
-    statement: bool = False  # `@charset "UTF-8";`: no block at all
-
-
-def _skip_string(text: str, i: int) -> int:
-    """Index just past the string that starts at text[i]."""
-    quote = text[i]
-    i += 1
-    while i < len(text) and text[i] != quote:
-        i += 2 if text[i] == "\\" else 1
-    return i + 1
-
-
-STRING_OR_COMMENT = re.compile(
-    r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|/\*.*?(?:\*/|$)""", re.DOTALL
-)
-IN_BLOCK = re.compile(r"""["'{}]""")
-IN_SHEET = re.compile(r"""["'(){};]""")
-
-
-def strip_comments(text: str) -> str:
-    return STRING_OR_COMMENT.sub(lambda m: m.group(1) or "", text)
-
-
-def _block_end(text: str, i: int) -> int:
-    """Index of the `}` closing the block whose `{` is at text[i] (comments stripped)."""
-    depth = 0
-    while (match := IN_BLOCK.search(text, i)) is not None:
-        i = match.start()
-        ch = text[i]
-        if ch in "\"'":
-            i = _skip_string(text, i)
-            continue
-        depth += 1 if ch == "{" else -1
-        if depth == 0:
-            return i
-        i += 1
-    raise ValueError("unbalanced braces in CSS")
-
-
-def parse(text: str) -> list[Rule]:
-    """Rules and at-rules of a stylesheet without comments."""
-    rules: list[Rule] = []
-    i, start, parens = 0, 0, 0
-    while (match := IN_SHEET.search(text, i)) is not None:
-        i = match.start()
-        ch = text[i]
-        if ch in "\"'":
-            i = _skip_string(text, i)
-            continue
-        if ch == "(":
-            parens += 1
-        elif ch == ")":
-            parens -= 1
-        elif ch == ";" and parens == 0:
-            statement = text[start:i].strip()
-            if statement:
-                rules.append(Rule(statement, statement=True))
-            start = i + 1
-        elif ch == "{" and parens == 0:
-            end = _block_end(text, i)
-            prelude = text[start:i].strip()
-            inner = text[i + 1 : end]
-            if _at_name(prelude) in GROUPING:
-                rules.append(Rule(prelude, children=parse(inner)))
-            else:
-                rules.append(Rule(prelude, inner))
-            i = start = end + 1
-            continue
-        i += 1
-    return rules
-
-
-def _at_name(prelude: str) -> str | None:
-    if not prelude.startswith("@"):
-        return None
-    match = IDENT.match(prelude, 1)
-    return match.group(0).lower() if match else None
-
-
-def serialize(rules: Iterable[Rule]) -> str:
-    out = []
-    for rule in rules:
-        if rule.statement:
-            out.append(f"{rule.prelude};")
-        elif rule.children is not None:
-            out.append(f"{rule.prelude}{{{serialize(rule.children)}}}")
-        else:
-            out.append(f"{rule.prelude}{{{rule.body}}}")
-    return "".join(out)
-
-
-def split_top(text: str, separator: str) -> list[str]:
-    """Split at `separator` outside strings, (), and []."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "\"'":
-            i = _skip_string(text, i)
-            continue
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == separator and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-        i += 1
-    parts.append(text[start:])
-    return parts
-
-
-def _closing(text: str, i: int, opening: str, closing: str) -> int:
-    """Index of the bracket closing the one at text[i]."""
-    depth = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "\"'":
-            i = _skip_string(text, i)
-            continue
-        if ch == opening:
-            depth += 1
-        elif ch == closing:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return len(text) - 1
-
-
-# ------------------------------------------------------------------ could a selector match?
+# ------------------------------------------------------------------ a small CSS rear match?
 @dataclass(frozen=True)
 class Used:
     """What the site's pages and scripts can put in a document: `names` are class names and
@@ -232,7 +94,7 @@ def could_match(selector: str, used: Used) -> bool:
                 i = match.end()
                 continue
         elif ch == "[":
-            end = _closing(selector, i, "[", "]")
+            end = closing(selector, i, "[", "]")
             if not _attribute_could_match(selector[i + 1 : end], used):
                 return False
             i = end + 1
@@ -246,7 +108,7 @@ def could_match(selector: str, used: Used) -> bool:
             name = match.group(0).lower()
             i = match.end()
             if i < len(selector) and selector[i] == "(":
-                end = _closing(selector, i, "(", ")")
+                end = closing(selector, i, "(", ")")
                 if name in CHOOSING and not any(
                     could_match(alt, used) for alt in split_top(selector[i + 1 : end], ",")
                 ):
@@ -293,7 +155,7 @@ def purge_rules(rules: list[Rule], used: Used) -> list[Rule]:
     """Step 1: drop style rules no page can use, and at-rule groups left empty."""
     kept: list[Rule] = []
     for rule in rules:
-        name = _at_name(rule.prelude)
+        name = at_name(rule.prelude)
         if rule.children is not None:
             children = purge_rules(rule.children, used)
             if children:
@@ -330,7 +192,7 @@ def used_custom_properties(rules: list[Rule], other_css: str, used: Used) -> set
     )
     definitions: dict[str, list[str]] = {}
     for rule in _walk(rules):
-        if _at_name(rule.prelude) is not None:
+        if at_name(rule.prelude) is not None:
             referenced |= set(VAR_REFERENCE.findall(rule.body))
             continue
         for declaration in _declarations(rule.body):
@@ -352,7 +214,7 @@ def drop_unused(rules: list[Rule], properties: set[str], names: str) -> list[Rul
     """Step 2: drop custom properties nobody refers to and @keyframes nobody names."""
     kept: list[Rule] = []
     for rule in rules:
-        name = _at_name(rule.prelude)
+        name = at_name(rule.prelude)
         if rule.children is not None:
             children = drop_unused(rule.children, properties, names)
             if children:
@@ -386,7 +248,7 @@ def purge_css(sheets: dict[str, str], used: Used, own_css: str = "") -> dict[str
     naming = [
         rule
         for rule in every_rule
-        if _at_name(rule.prelude) not in ("keyframes", "-webkit-keyframes")
+        if at_name(rule.prelude) not in ("keyframes", "-webkit-keyframes")
     ]
     names = serialize(naming) + own_css + " " + " ".join(sorted(used.words | used.names))
     return {
