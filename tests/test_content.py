@@ -13,14 +13,16 @@ from kynangso.status import lesson_status
 from kynangso.validate import Project, load_project
 
 REPO = Path(__file__).resolve().parent.parent
+# The 2026 curriculum: the town's report asked for six more lessons (22 in all).
+MINIMUM_LESSONS = 22
 MINIMUM_PER_TOPIC = {
     "e-id": 3,
-    "vssid": 2,
-    "cashless": 3,
+    "vssid": 3,
+    "cashless": 4,
     "selling": 3,
-    "public-services": 1,
-    "digital-signature": 1,
-    "safety": 1,
+    "public-services": 3,
+    "digital-signature": 2,
+    "safety": 2,
 }
 SVG_BUDGET = 15 * 1024
 OTP_LIKE = re.compile(r"\b\d{6}\b")
@@ -33,9 +35,9 @@ def curriculum() -> Project:
     return load_project(REPO)
 
 
-def test_at_least_fourteen_lessons_across_every_topic(curriculum: Project) -> None:
+def test_enough_lessons_across_every_topic(curriculum: Project) -> None:
     counts = Counter(lesson.topic for lesson in curriculum.lessons.values())
-    assert len(curriculum.lessons) >= 14
+    assert len(curriculum.lessons) >= MINIMUM_LESSONS
     for topic in TOPICS:
         assert counts[topic] >= MINIMUM_PER_TOPIC[topic], topic
 
