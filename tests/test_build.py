@@ -8,12 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from kynangso.build import build
 from kynangso.errors import BuildError, SourceError
 from kynangso.validate import load_project
 
 REPO = Path(__file__).resolve().parent.parent
+PHONE = {"width": 360, "height": 740}
 EXTERNAL = re.compile(
     r"""(?:<(?:script|link|img|iframe|source|audio|video)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//)"""
     r"""|(?:url\(\s*["']?(?:https?:)?//)|(?:@import\s+["']?(?:url\()?["']?(?:https?:)?//)""",
@@ -156,3 +158,49 @@ def test_build_with_team_materials(project: Path, tmp_path: Path) -> None:
     assert "teams/" in pack and not any(
         url.startswith("teams/notebooks") or url.endswith(".pdf") for url in pack
     )
+
+
+def test_a_renamed_lesson_keeps_its_old_address(project: Path, tmp_path: Path) -> None:
+    """`formerly: [old-id]` makes a redirect page at /lessons/old-id/ in both languages that
+    search and the offline pack leave out."""
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "formerly: [old-sample]\n", "utf-8")
+    site = tmp_path / "site"
+    build(project, site)
+    for prefix in ("", "en/"):
+        page = (site / f"{prefix}lessons/old-sample/index.html").read_text(encoding="utf-8")
+        assert 'http-equiv="refresh" content="0; url=../sample-lesson/"' in page
+        assert 'href="../sample-lesson/"' in page
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = [doc["location"] for doc in index["docs"]]
+    assert "en/lessons/sample-lesson/" in locations
+    assert not any("old-sample" in location for location in locations)
+    for lang in ("vi", "en"):
+        pack = json.loads((site / "offline" / f"{lang}.json").read_text())["files"]
+        assert not any("old-sample" in url for url in pack)
+        assert any("lessons/sample-lesson/" in url for url in pack)
+
+
+def test_an_old_id_that_is_a_lesson_is_refused(project: Path) -> None:
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "formerly: [sample-lesson]\n", "utf-8")
+    with pytest.raises(SourceError) as caught:
+        load_project(project)
+    assert [str(p.field) + ": " + p.message for p in caught.value.problems] == [
+        "formerly[1]: 'sample-lesson' is the id of a lesson: an old id must be free"
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_old_tax_lesson_address_opens_the_new_lesson(
+    browser: Browser, site_url: str, prefix: str
+) -> None:
+    """Bookmarks and printed links to /lessons/platform-tax-2025/ land on the renamed lesson."""
+    context = browser.new_context(viewport=PHONE, service_workers="block")
+    page = context.new_page()
+    try:
+        page.goto(f"{site_url}{prefix}/lessons/platform-tax-2025/")
+        page.wait_for_url(f"{site_url}{prefix}/lessons/household-tax-2026/")
+        assert page.locator(".kns-quiz").count() == 1
+    finally:
+        context.close()

@@ -248,7 +248,7 @@ def _settled(page: Page) -> list[list[object]]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/lessons/vneid-activate/", "/tien-do/", "/en/lessons/platform-tax-2025/"]
+    "path", ["/", "/lessons/vneid-activate/", "/tien-do/", "/en/lessons/household-tax-2026/"]
 )
 def test_purged_css_styles_every_element_as_the_whole_theme_does(
     browser: Browser, site_url: str, path: str

@@ -21,7 +21,7 @@ from pathlib import Path
 from .errors import BuildError
 from .minify import minify_js, shrink_file, shrink_site
 from .offline import write_offline_pack
-from .render.site import navigation, write_docs
+from .render.site import moved_lesson_files, navigation, write_docs
 from .search import add_folded_field, link_search_worker
 from .slim import slim_theme_css
 from .validate import Project, load_project
@@ -96,7 +96,7 @@ def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> Bui
     try:
         run_mkdocs(write_config(project, work, docs_dir), staging)
         clock.lap("mkdocs")
-        report.pages = postprocess(staging)
+        report.pages = postprocess(staging, skipped=moved_lesson_files(project))
         clock.lap("postprocess")
         if teams:  # after post-processing: the phones' offline pack leaves these files out
             from .teams import build_teams
@@ -159,16 +159,17 @@ def run_mkdocs(config_file: Path, out_dir: Path) -> None:
         raise BuildError(f"mkdocs build failed:\n{result.stdout}{result.stderr}".rstrip())
 
 
-def postprocess(site: Path) -> int:
+def postprocess(site: Path, skipped: frozenset[str] = frozenset()) -> int:
     """Make search accent-insensitive and load it only on the first query; make our scripts,
     styles and pages smaller and purge the theme CSS no page uses; then write the offline pack,
-    which lists and versions the final files; return the number of HTML pages."""
+    which lists and versions the final files (all but `skipped`); return the number of HTML
+    pages."""
     for index_file in site.rglob("search/search_index.json"):
         add_folded_field(index_file)
     link_search_worker(site)
     shrink_site(site)
     slim_theme_css(site)
-    write_offline_pack(site)
+    write_offline_pack(site, skipped)
     shrink_file(site / "sw.js", minify_js)
     return sum(1 for _ in site.rglob("*.html"))
 

@@ -18,15 +18,16 @@ SKIPPED_SUFFIXES = (".map", ".gz")
 SKIPPED_NAMES = {"sw.js", "sitemap.xml"}
 
 
-def pack_files(site: Path, lang: str) -> list[str]:
+def pack_files(site: Path, lang: str, skipped: frozenset[str] = frozenset()) -> list[str]:
     """Site-relative URLs of every file the `lang` pack holds: that language's pages and the
-    shared scripts, styles, media, search index and offline lists."""
+    shared scripts, styles, media, search index and offline lists, except the `skipped` files
+    (site-relative paths)."""
     urls = []
     for path in sorted(site.rglob("*")):
         if not path.is_file():
             continue
         relative = path.relative_to(site).as_posix()
-        if relative in SKIPPED_NAMES or relative.endswith(SKIPPED_SUFFIXES):
+        if relative in SKIPPED_NAMES or relative in skipped or relative.endswith(SKIPPED_SUFFIXES):
             continue
         if LUNR.match(relative) and not LUNR_NEEDED.search(relative):
             continue
@@ -57,10 +58,12 @@ def _file(site: Path, url: str) -> Path:
     return site / (url + "index.html" if url.endswith("/") else url)
 
 
-def write_offline_pack(site: Path) -> dict[str, dict[str, object]]:
+def write_offline_pack(
+    site: Path, skipped: frozenset[str] = frozenset()
+) -> dict[str, dict[str, object]]:
     """Write offline/<lang>.json for every language and sw.js with a content version."""
     (site / "offline").mkdir(exist_ok=True)
-    packs = {lang: pack_files(site, lang) for lang in LANGUAGES}
+    packs = {lang: pack_files(site, lang, skipped) for lang in LANGUAGES}
     digest = hashlib.sha256()
     for url in sorted(set().union(*packs.values())):
         if url.startswith("offline/"):

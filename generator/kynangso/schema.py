@@ -129,6 +129,12 @@ class Lesson(Strict):
         min_length=1, description="Nguồn cho các thông tin trong bài · Sources for the facts"
     )
     reviewed: Review = Field(description="Lần kiểm tra gần nhất · Last review")
+    formerly: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(
+        default_factory=list,
+        description="Mã cũ của bài (tuỳ chọn): địa chỉ cũ /lessons/<mã cũ>/ vẫn mở và chuyển tới bài "
+        "này · Earlier ids of this lesson (optional): the old address /lessons/<old id>/ still "
+        "opens and sends the reader here",
+    )
 
 
 class Choice(Strict):

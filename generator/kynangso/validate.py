@@ -155,6 +155,7 @@ def load_project(root: Path) -> Project:
         _check_lesson(c, root, lesson_id, lesson, doc)
     for quiz_id, (quiz, doc) in quizzes.items():
         _check_quiz(c, quiz_id, quiz, doc)
+    _check_formerly(c, lessons)
 
     if not c.problems:
         media = {p.name for p in (root / "content" / "media").glob("*") if p.is_file()}
@@ -245,6 +246,27 @@ def _check_lesson(
         elif step.alt is not None:
             c.at(doc, where + ("alt",), "alt text without an image")
         _check_links(c, doc, where + ("body",), step.body)
+
+
+def _check_formerly(c: _Collector, lessons: dict[str, Any]) -> None:
+    """An old id makes a redirect page at /lessons/<old id>/: it must not be a lesson's own
+    address, nor redirect to two lessons at once."""
+    claimed: dict[str, str] = {}
+    for lesson_id, (lesson, doc) in sorted(lessons.items()):
+        if lesson is None or doc is None:
+            continue
+        for i, old_id in enumerate(lesson.formerly):
+            where: PathKey = ("formerly", i)
+            if old_id in lessons:
+                c.at(doc, where, f"'{old_id}' is the id of a lesson: an old id must be free")
+            elif old_id in claimed:
+                c.at(
+                    doc,
+                    where,
+                    f"'{old_id}' is already an old id of lessons/{claimed[old_id]}.yaml",
+                )
+            else:
+                claimed[old_id] = lesson_id
 
 
 def _check_quiz(

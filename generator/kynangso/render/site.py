@@ -87,6 +87,11 @@ def site_pages(project: Project) -> dict[str, str]:
                 quiz_data=quiz_data(project.quizzes[lesson_id], lang),
                 **common,
             )
+        for old_id, lesson_id in moved_lessons(project).items():
+            # a renamed lesson's old address stays valid for bookmarks, printed QR codes and links
+            pages[f"{lang}/lessons/{old_id}.md"] = env.get_template("redirect.md.j2").render(
+                title=project.lessons[lesson_id].title.get(lang), target=lesson_id, **common
+            )
         terms = sorted(project.glossary.terms, key=lambda term: _sort_key(term.term.get(lang)))
         pages[f"{lang}/glossary.md"] = env.get_template("glossary.md.j2").render(
             glossary=project.glossary, terms=terms, **common
@@ -126,6 +131,21 @@ def _progress_pages(
                     title=t[name], target=names[lang], **common
                 )
     return pages
+
+
+def moved_lessons(project: Project) -> dict[str, str]:
+    """{old id: current id} for every lesson renamed with `formerly`."""
+    return {old: lesson.id for lesson in project.lessons.values() for old in lesson.formerly}
+
+
+def moved_lesson_files(project: Project) -> frozenset[str]:
+    """Site-relative files of the redirect pages at renamed lessons' old addresses: the
+    phones' offline pack leaves them out, as nothing on the site links to them."""
+    return frozenset(
+        f"{prefix}lessons/{old_id}/index.html"
+        for old_id in moved_lessons(project)
+        for prefix in ("", "en/")
+    )
 
 
 def catalog(project: Project, lang: str) -> dict[str, Any]:
