@@ -3,17 +3,56 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+UV     := $(BIN)/uv
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# How requirements/ is resolved from pyproject.toml: for every platform, Python 3.11 and up,
+# every file by hash. full.txt has every extra; core.txt the same versions, core only.
+LOCK   := --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: build run test bench validate system-deps clean
+.PHONY: build run test lint lock lock-check bench validate system-deps clean
 
-$(STAMP): pyproject.toml
+# uv, at the version and hash full.txt pins, installed with the venv's own pip.
+$(UV): requirements/full.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	awk '/^uv==/ {on = 1} on {print} on && !/\\$$/ {exit}' requirements/full.txt > $(VENV)/uv.txt
+	$(PY) -m pip install -q --require-hashes -r $(VENV)/uv.txt
+	touch $(UV)
+
+# Exactly the locked versions (full.txt: the core and every extra), then the project itself.
+$(STAMP): pyproject.toml requirements/full.txt $(UV)
+	$(UV) pip sync -q --python $(PY) --require-hashes requirements/full.txt
+	$(UV) pip install -q --python $(PY) --no-deps -e .
 	touch $(STAMP)
+
+# Resolve pyproject.toml again into requirements/, keeping every pin that still fits.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml $(LOCK) --extra test -o requirements/full.txt
+	$(UV) pip compile pyproject.toml $(LOCK) -c requirements/full.txt -o requirements/core.txt
+
+# Fails when requirements/ no longer matches pyproject.toml: `make lock` would change a pin.
+# Hashes are left out of the comparison (a release may gain a wheel later).
+lock-check: $(UV)
+	rm -rf build/lock-check && mkdir -p build/lock-check/requirements
+	cp pyproject.toml build/lock-check/ && cp requirements/*.txt build/lock-check/requirements/
+	cd build/lock-check && $(abspath $(UV)) pip compile pyproject.toml $(LOCK) --extra test \
+	  -o requirements/full.txt && $(abspath $(UV)) pip compile pyproject.toml $(LOCK) \
+	  -c requirements/full.txt -o requirements/core.txt
+	@for lock in core full; do \
+	  grep -v -- '--hash=' requirements/$$lock.txt | sed 's/ \\$$//' > build/lock-check/$$lock.want; \
+	  grep -v -- '--hash=' build/lock-check/requirements/$$lock.txt | sed 's/ \\$$//' > build/lock-check/$$lock.got; \
+	  diff -u build/lock-check/$$lock.want build/lock-check/$$lock.got \
+	    || { echo "requirements/$$lock.txt is stale: run 'make lock' and commit requirements/"; exit 1; }; \
+	done
+	@echo "requirements/ matches pyproject.toml"
+
+# ruff, mypy --strict and, once pyproject.toml has contracts, import-linter.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict generator
+	if grep -q '^\[tool\.importlinter\]' pyproject.toml; then $(BIN)/lint-imports; fi
 
 validate: $(STAMP)
 	$(BIN)/kynangso validate

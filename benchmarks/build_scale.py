@@ -127,7 +127,7 @@ def main() -> None:
         ours, plain = [], []
         for i in range(args.repeat):
             ours.append(timed(lambda: build(root, root / "site")))
-            plain.append(timed(lambda: plain_mkdocs(root, Path(tmp) / f"plain-{i}")))
+            plain.append(timed(lambda i=i: plain_mkdocs(root, Path(tmp) / f"plain-{i}")))
         pages = sum(1 for _ in (root / "site").rglob("*.html"))
 
     v, o, p = (statistics.median(x) for x in (validate, ours, plain))

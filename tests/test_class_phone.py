@@ -79,10 +79,8 @@ def test_outbox_delivers_after_going_back_online_exactly_once(
     assert [item["lesson"] for item in waiting] == [LESSON, OTHER_LESSON]
     assert store.completions(store.connect(db), code) == []
     # the same completion queued twice (a retry after a lost answer) is still counted once
-    page.evaluate(
-        "localStorage.setItem('kns:v1:outbox', JSON.stringify(%s))"
-        % json.dumps(waiting + waiting[:1])
-    )
+    queued = json.dumps(waiting + waiting[:1])
+    page.evaluate(f"localStorage.setItem('kns:v1:outbox', JSON.stringify({queued}))")
     page.goto(f"{server.url}/tham-gia-lop/")
     expect(page.locator(".kns-pending")).to_have_text("3 kết quả đang chờ gửi cho người hướng dẫn.")
     context.set_offline(False)

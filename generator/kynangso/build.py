@@ -15,8 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import BuildError
 from .minify import minify_js, shrink_file, shrink_site
@@ -38,6 +40,7 @@ class BuildReport:
     pages: int = 0
     teams: dict[str, object] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items())
@@ -47,7 +50,7 @@ class BuildReport:
                 f"team materials in {self.site_dir / 'teams'}: made {_counts(self.teams.get('made'))}; "
                 f"reused {_counts(self.teams.get('reused'))}; posters point at {self.teams.get('site_url')}"
             )
-        return "\n".join(lines)
+        return "\n".join(lines + self.skipped)
 
 
 def _counts(value: object) -> str:
@@ -98,9 +101,8 @@ def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> Bui
         clock.lap("mkdocs")
         report.pages = postprocess(staging, skipped=moved_lesson_files(project))
         clock.lap("postprocess")
-        if teams:  # after post-processing: the phones' offline pack leaves these files out
-            from .teams import build_teams
-
+        build_teams = _teams_builder(report) if teams else None
+        if build_teams is not None:  # after post-processing: the offline pack leaves these out
             report.teams = build_teams(
                 project,
                 staging / "teams",
@@ -114,6 +116,23 @@ def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> Bui
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _teams_builder(report: BuildReport) -> Callable[..., dict[str, Any]] | None:
+    """`build_teams`, or None with a note in the report when the `teams` extra (Jupyter,
+    Playwright, …) is not installed: the site alone needs only the core install."""
+    try:
+        from .teams import build_teams
+    except ImportError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if not missing or missing == __package__:  # a fault in our own code, not a missing extra
+            raise
+        report.skipped.append(
+            f"team materials skipped ({missing} is not installed):"
+            " install them with pip install -e '.[teams]'"
+        )
+        return None
+    return build_teams
 
 
 def render_docs(project: Project, work: Path) -> Path:

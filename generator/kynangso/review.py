@@ -49,10 +49,10 @@ def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
                 ("reviewed",),
                 "missing app_version: name the app version the steps were checked against",
             )
-        found += _short_english(doc)
+        found.extend(_short_english(doc))
         quiz_doc = project.documents.get(f"quizzes/{lesson_id}.yaml")
         if quiz_doc is not None:
-            found += _short_english(quiz_doc)
+            found.extend(_short_english(quiz_doc))
     return sorted(found)
 
 
