@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from ..authortext import CODE_SPAN
 from ..schema import LANGUAGES, Quiz
 from ..validate import Project
 from .strings import LOCALIZED_PAGES, UI, format_date
@@ -27,9 +28,6 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
-# A code span (`…`, ``…``): braces inside it are shown as they are and set nothing.
-# A blank line ends a paragraph and so any code span; an escaped \` opens none.
-CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(?:(?!\n[ \t]*\n).)*?(?<!`)\1(?!`)", re.DOTALL)
 # `&` that could start a character reference; a lone `&` ("Hỏi & đáp") is already HTML text.
 REFERENCE_AMP = re.compile(r"&(?=[#A-Za-z0-9])")
 
