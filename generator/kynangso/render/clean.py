@@ -52,15 +52,25 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def clean_html(html: str) -> str:
+def _inline_image(tag: str, name: str, value: str) -> str | None:
+    # a data: address only as an image's source (an image cannot run script), nowhere else
+    if value[:5].lower() == "data:" and not (
+        tag == "img" and name == "src" and value[:11].lower() == "data:image/"
+    ):
+        return None
+    return _attribute(tag, name, value)
+
+
+def clean_html(html: str, *, inline_images: bool = False) -> str:
     """`html` with only our Markdown's tags, harmless attributes and safe addresses
-    (http, https, mailto, tel and site-relative links)."""
+    (http, https, mailto, tel and site-relative links); with `inline_images`, images may be
+    embedded as data:image/… addresses too (the slide decks are one file each)."""
     return nh3.clean(
         html,
         tags=TAGS,
         attributes=ATTRIBUTES,
-        attribute_filter=_attribute,
-        url_schemes=URL_SCHEMES,
+        attribute_filter=_inline_image if inline_images else _attribute,
+        url_schemes=URL_SCHEMES | {"data"} if inline_images else URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
     )
