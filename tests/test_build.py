@@ -243,3 +243,11 @@ def test_author_text_never_becomes_code(project: Path, tmp_path: Path) -> None:
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in lesson
     assert 'class="md-ellipsis">\n&lt;script&gt;alert(1)&lt;/script&gt;' in lesson
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in deck
+
+
+def test_build_refuses_a_mkdocs_yml_without_the_cleaner(project: Path, tmp_path: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - kynangso.render.clean\n", ""))
+    with pytest.raises(BuildError, match="markdown_extensions must list kynangso.render.clean"):
+        build(project, tmp_path / "site")
+    assert not (tmp_path / "site").exists()

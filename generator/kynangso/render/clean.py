@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import markdown
+import markdown  # type: ignore[import-untyped]  # Python-Markdown ships no types
 import nh3
-from markdown.extensions import Extension
-from markdown.postprocessors import Postprocessor
+from markdown.extensions import Extension  # type: ignore[import-untyped]
+from markdown.postprocessors import Postprocessor  # type: ignore[import-untyped]
 
 # Tags our Markdown extensions make: paragraphs and headings, lists, links, images, code,
 # tables, definition lists, admonitions, and what mkdocs-material styles inside content.
@@ -76,12 +76,12 @@ def clean_html(html: str, *, inline_images: bool = False) -> str:
     )
 
 
-class _CleanPostprocessor(Postprocessor):
+class _CleanPostprocessor(Postprocessor):  # type: ignore[misc]
     def run(self, text: str) -> str:
         return clean_html(text)
 
 
-class CleanExtension(Extension):
+class CleanExtension(Extension):  # type: ignore[misc]
     """Clean what Markdown made before the templates' own raw HTML is put back."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:

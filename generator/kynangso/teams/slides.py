@@ -35,7 +35,7 @@ class SlideMaker:
         )
         # nbconvert's own cleaner (bleach) would drop the embedded images; ours keeps them
         # and removes anything in an author's Markdown that could run on a facilitator's laptop
-        self.exporter.register_filter("clean_html", _clean_cell)
+        self.exporter.register_filter("clean_html", _clean_cell)  # type: ignore[no-untyped-call]
         self.css = (TEMPLATES / "slides.css").read_text(encoding="utf-8")
         self.js = (TEMPLATES / "slides.js").read_text(encoding="utf-8")
 
