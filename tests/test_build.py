@@ -5,13 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pytest
+from markdown_it import MarkdownIt
+from payloads import SCRIPT_TITLE, STEP_BODY, with_texts
 from playwright.sync_api import Browser
 
-from kynangso.build import build
+from kynangso.build import build, postprocess, render_docs, run_mkdocs, write_config
 from kynangso.errors import BuildError, SourceError
+from kynangso.teams.notebooks import lesson_notebook, notebook_text
+from kynangso.teams.plan import lesson_plan
+from kynangso.teams.printing import handout_html
+from kynangso.teams.slides import SlideMaker
 from kynangso.validate import load_project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -204,3 +212,90 @@ def test_the_old_tax_lesson_address_opens_the_new_lesson(
         assert page.locator(".kns-quiz").count() == 1
     finally:
         context.close()
+
+
+class _Executable(HTMLParser):
+    """Collects what in an HTML text could run: handler attributes, script addresses, and
+    script elements holding author text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # a JSON data block is not run; text breaking out of it would start a script of its own
+        self.script = tag == "script" and ("type", "application/json") not in attrs
+        for name, value in attrs:
+            address = "".join((value or "").split()).lower()
+            if (
+                name.startswith("on")
+                or name in ("href", "src", "action", "formaction")
+                and (
+                    address.startswith(("javascript:", "vbscript:"))
+                    or (address.startswith("data:") and not address.startswith("data:image/"))
+                )
+            ):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.script and "alert(" in data:
+            self.found.append(f"<script>{data[:60]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.script = False
+
+
+def executable(html: str) -> list[str]:
+    parser = _Executable()
+    parser.feed(html)
+    return parser.found
+
+
+def test_author_text_never_becomes_code(project: Path, tmp_path: Path) -> None:
+    # validate refuses these texts; here they are put in after it, so every renderer alone
+    # must keep them text: site pages, search index, notebook, slide deck, handout
+    loaded = with_texts(
+        load_project(project),
+        title=SCRIPT_TITLE,
+        body=STEP_BODY,
+        tip=STEP_BODY,
+        choice="<img src=x onerror=alert(7)>",
+        explanation="</script><script>alert(8)</script>",
+    )
+    work, site = project / "build", tmp_path / "site"
+    run_mkdocs(write_config(loaded, work, render_docs(loaded, work)), site)
+    postprocess(site)
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        found += [f"{page.relative_to(site)}: {bad}" for bad in executable(page.read_text())]
+    for entry in json.loads((site / "search" / "search_index.json").read_text())["docs"]:
+        found += [f"search: {bad}" for bad in executable(entry["title"] + entry["text"])]
+
+    plan = lesson_plan(
+        loaded.lessons["sample-lesson"],
+        loaded.quizzes["sample-lesson"],
+        loaded.topics["e-id"],
+        "en",
+        site_url="http://10.0.0.1:8000/",
+    )
+    notebook = lesson_notebook(plan)
+    markdown = MarkdownIt("commonmark", {"html": True})  # as permissive as a notebook viewer
+    for cell in nbformat.reads(notebook_text(notebook), as_version=4).cells:
+        found += [f"notebook {cell.id}: {bad}" for bad in executable(markdown.render(cell.source))]
+    deck = SlideMaker().deck(notebook, "sample-lesson.en", project / "content")
+    found += [f"slides: {bad}" for bad in executable(deck)]
+    found += [f"handout: {bad}" for bad in executable(handout_html(plan, "http://10.0.0.1:8000/"))]
+    assert found == []
+    lesson = (site / "en" / "lessons" / "sample-lesson" / "index.html").read_text()
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in lesson
+    assert 'class="md-ellipsis">\n&lt;script&gt;alert(1)&lt;/script&gt;' in lesson
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in deck
+
+
+def test_build_refuses_a_mkdocs_yml_without_the_cleaner(project: Path, tmp_path: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - kynangso.render.clean\n", ""))
+    with pytest.raises(BuildError, match="markdown_extensions must list kynangso.render.clean"):
+        build(project, tmp_path / "site")
+    assert not (tmp_path / "site").exists()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from payloads import with_texts
+
 from kynangso.render.site import markdown_text, media_prefix, navigation, site_pages
 from kynangso.validate import load_project
 
@@ -58,13 +60,13 @@ def test_vietnamese_page_uses_vietnamese_words(project: Path) -> None:
 
 
 def test_html_in_yaml_is_escaped_everywhere(project: Path) -> None:
-    lesson = project / "lessons" / "sample-lesson.yaml"
-    quiz = project / "quizzes" / "sample-lesson.yaml"
-    lesson.write_text(
-        lesson.read_text().replace('"Open the app."', '"<script>alert(1)</script> & <b>bold</b>"')
+    # validate refuses these texts; the renderer must make them harmless on its own as well
+    loaded = with_texts(
+        load_project(project),
+        body="<script>alert(1)</script> & <b>bold</b>",
+        choice="<img src=x onerror=alert(1)>",
     )
-    quiz.write_text(quiz.read_text().replace('"Open the app"}', '"<img src=x onerror=alert(1)>"}'))
-    page = site_pages(load_project(project))["en/lessons/sample-lesson.md"]
+    page = site_pages(loaded)["en/lessons/sample-lesson.md"]
     assert "<script>" not in page and "<img src=x" not in page and "<b>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -107,13 +109,8 @@ def test_quiz_data_and_catalog_are_embedded(project: Path) -> None:
 
 
 def test_json_in_pages_cannot_close_its_script(project: Path) -> None:
-    quiz = project / "quizzes" / "sample-lesson.yaml"
-    quiz.write_text(
-        quiz.read_text().replace(
-            '{vi: "Đúng.", en: "Right."}', '{vi: "Đúng.", en: "</script><b>x</b>"}'
-        )
-    )
-    lesson = site_pages(load_project(project))["en/lessons/sample-lesson.md"]
+    loaded = with_texts(load_project(project), explanation="</script><b>x</b>")
+    lesson = site_pages(loaded)["en/lessons/sample-lesson.md"]
     data = lesson.split('<script type="application/json" class="kns-quiz-data">')[1].split(
         "</script>"
     )[0]

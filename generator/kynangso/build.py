@@ -29,6 +29,7 @@ from .slim import slim_theme_css
 from .validate import Project, load_project
 
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
+CLEANER = "kynangso.render.clean"
 
 
 @dataclass
@@ -146,6 +147,13 @@ def render_docs(project: Project, work: Path) -> Path:
 
 def write_config(project: Project, work: Path, docs_dir: Path) -> Path:
     """`work/mkdocs.yml`: the project's mkdocs.yml plus the generated nav (JSON is valid YAML)."""
+    # mkdocs replaces, not merges, an inherited list of extensions: the project's file must
+    # name the cleaner itself, and a site built without it could run author text as code
+    if CLEANER not in (project.root / "mkdocs.yml").read_text(encoding="utf-8"):
+        raise BuildError(
+            f"mkdocs.yml: markdown_extensions must list {CLEANER} "
+            "(it cleans the HTML made from author text)"
+        )
     config = {
         "INHERIT": os.path.relpath(project.root / "mkdocs.yml", work),
         "docs_dir": os.path.relpath(docs_dir, work),

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from .authortext import is_blank
+
 TOPICS: tuple[str, ...] = (
     "e-id",
     "vssid",
@@ -43,8 +45,10 @@ ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise PydanticCustomError("empty_text", "empty text")
+    # a text of zero-width spaces or a BOM shows nothing: it is as empty as ""
+    if is_blank(value):
+        kind = "empty_text" if not value.strip() else "invisible_text"
+        raise PydanticCustomError(kind, "empty text")
     return value
 
 

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import schema
+from .authortext import strings, text_problems
 from .errors import Problem, SourceError, display_path
 from .links import broken_internal_links
 from .loading import Document, PathKey, field_path, load_yaml
@@ -23,9 +23,6 @@ M = TypeVar("M", bound=BaseModel)
 
 PAGES = ("home", "about", "teams", "editors")
 MEDIA_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
-LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
-SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
-SAFE_SCHEME = re.compile(r"^(https?://|mailto:|tel:)", re.IGNORECASE)
 
 
 @dataclass
@@ -91,6 +88,9 @@ class _Collector:
         to_fill = placeholders(doc.data)
         for where in to_fill:
             self.at(doc, where, "to fill: replace the TODO placeholder")
+        for where, text in strings(doc.data):
+            for message in text_problems(text):
+                self.at(doc, where, message)
         try:
             model_value = model.model_validate(doc.data)
         except ValidationError as exc:
@@ -145,9 +145,6 @@ def load_project(root: Path) -> Project:
     topics, topics_doc = c.model(root / "content" / "topics.yaml", schema.Topics)
     glossary, _ = c.model(root / "content" / "glossary.yaml", schema.Glossary)
 
-    for page, doc in pages.values():
-        if page is not None and doc is not None:
-            _check_links(c, doc, ("body",), page.body)
     if topics is not None and topics_doc is not None:
         _check_topics(c, root, topics, topics_doc)
     _check_pairs(c, root, lessons, quizzes)
@@ -245,7 +242,6 @@ def _check_lesson(
                 )
         elif step.alt is not None:
             c.at(doc, where + ("alt",), "alt text without an image")
-        _check_links(c, doc, where + ("body",), step.body)
 
 
 def _check_formerly(c: _Collector, lessons: dict[str, Any]) -> None:
@@ -316,17 +312,6 @@ def _check_media(c: _Collector, root: Path, doc: Document, where: PathKey, name:
         c.at(doc, where, f"image file missing: content/media/{name}")
 
 
-def _check_links(c: _Collector, doc: Document, where: PathKey, text: schema.Text) -> None:
-    for lang in schema.LANGUAGES:
-        for target in LINK_TARGET.findall(text.get(lang)):
-            if SCHEME.match(target) and not SAFE_SCHEME.match(target):
-                c.at(
-                    doc,
-                    where + (lang,),
-                    f"link '{target}' is not allowed: use an https:// address or a page of this site",
-                )
-
-
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "fields (a mapping)"
@@ -389,6 +374,9 @@ def _message(error: Any, loc: tuple[Any, ...]) -> str:
         return f"missing {language} text" if language else "required field is missing"
     if kind == "empty_text":
         return f"empty {language} text" if language else "empty text"
+    if kind == "invisible_text":
+        empty = f"empty {language} text" if language else "empty text"
+        return f"{empty}: only invisible characters (zero-width space, BOM, …)"
     if kind == "string_type":
         return f"expected text but received {_kind(got)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):

@@ -1,13 +1,17 @@
 """Render the validated project into the Markdown tree mkdocs builds: docs/{vi,en}/… + media.
 
 Author text is Markdown, but never HTML: `<` and `&` are escaped before Markdown sees them,
-so a `<script>` in a YAML file shows up as text on the page and never runs.
+so a `<script>` in a YAML file shows up as text on the page and never runs; `{` outside code
+is escaped too, so author text cannot set attributes through attr_list (our templates can).
+Titles go into the front matter as HTML text: the theme puts them, as they are, into `<title>`,
+the header, the sidebar and the footer. What Markdown makes is then cleaned by `clean.py`.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from ..authortext import CODE_SPAN
 from ..schema import LANGUAGES, Quiz
 from ..validate import Project
 from .strings import LOCALIZED_PAGES, UI, format_date
@@ -23,9 +28,27 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
+# `&` that could start a character reference; a lone `&` ("Hỏi & đáp") is already HTML text.
+REFERENCE_AMP = re.compile(r"&(?=[#A-Za-z0-9])")
+
+
 def markdown_text(value: str) -> str:
-    """Author text made safe for Markdown: HTML is shown, never interpreted."""
-    return html.escape(value, quote=False)
+    """Author text made safe for Markdown: HTML is shown, never interpreted, and `{` outside
+    code spans cannot start an attribute list (`{: onclick=…}`)."""
+    escaped = html.escape(value, quote=False)
+    parts: list[str] = []
+    last = 0
+    for span in CODE_SPAN.finditer(escaped):
+        parts.append(escaped[last : span.start()].replace("{", "&#123;"))
+        parts.append(span.group(0))
+        last = span.end()
+    parts.append(escaped[last:].replace("{", "&#123;"))
+    return "".join(parts)
+
+
+def html_title(value: str) -> str:
+    """A title as HTML text, for the theme, which inserts page titles without escaping them."""
+    return REFERENCE_AMP.sub("&amp;", value).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def yaml_string(value: str) -> str:
@@ -52,6 +75,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["md"] = markdown_text
     env.filters["yamlstr"] = yaml_string
+    env.filters["htmltitle"] = html_title
     env.filters["date"] = format_date
     env.filters["json_script"] = json_script
     return env

@@ -25,6 +25,7 @@ import segno
 from markdown_it import MarkdownIt
 
 from ..errors import BuildError
+from ..render.clean import clean_html
 from .cache import TEMPLATES
 from .plan import LessonPlan
 
@@ -167,8 +168,9 @@ MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 
 def author_markdown(text: str) -> markupsafe.Markup:
-    """An author's Markdown as HTML; HTML in the source is shown as text, never run."""
-    return markupsafe.Markup(MARKDOWN.render(text))
+    """An author's Markdown as HTML; HTML in the source is shown as text, never run, and what
+    Markdown makes is cleaned like the site's."""
+    return markupsafe.Markup(clean_html(MARKDOWN.render(text)))
 
 
 def qr_svg(url: str) -> markupsafe.Markup:

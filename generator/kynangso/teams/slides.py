@@ -13,6 +13,7 @@ from typing import Any
 
 from nbformat import NotebookNode
 
+from ..render.clean import clean_html
 from .cache import TEMPLATES
 from .strings import TEAMS_UI
 
@@ -30,7 +31,11 @@ class SlideMaker:
             extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
             embed_images=True,
             exclude_anchor_links=True,
+            sanitize_html=True,
         )
+        # nbconvert's own cleaner (bleach) would drop the embedded images; ours keeps them
+        # and removes anything in an author's Markdown that could run on a facilitator's laptop
+        self.exporter.register_filter("clean_html", _clean_cell)  # type: ignore[no-untyped-call]
         self.css = (TEMPLATES / "slides.css").read_text(encoding="utf-8")
         self.js = (TEMPLATES / "slides.js").read_text(encoding="utf-8")
 
@@ -43,3 +48,7 @@ class SlideMaker:
         }
         body, _ = self.exporter.from_notebook_node(notebook, resources=resources)
         return str(body)
+
+
+def _clean_cell(html: str) -> str:
+    return clean_html(str(html), inline_images=True)
