@@ -62,13 +62,23 @@
     }
   }
 
+  function isObject(v) {
+    return !!v && typeof v === "object" && !Array.isArray(v);
+  }
+
+  function isCount(v, most) {
+    return typeof v === "number" && v % 1 === 0 && v >= 0 && v <= most;
+  }
+
+  function isId(v) {
+    return typeof v === "string" && v.length > 0 && v.length <= 64;
+  }
+
   function isAttempt(a) {
-    return !!a && typeof a === "object" && !Array.isArray(a) &&
-      typeof a.id === "string" && a.id.length > 0 && a.id.length <= 64 &&
+    return isObject(a) && isId(a.id) &&
       typeof a.lesson === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(a.lesson) &&
-      typeof a.score === "number" && typeof a.total === "number" &&
-      a.total > 0 && a.score >= 0 && a.score <= a.total &&
-      typeof a.answered_at === "string" && !isNaN(Date.parse(a.answered_at));
+      isCount(a.total, 1000) && a.total > 0 && isCount(a.score, a.total) &&
+      typeof a.answered_at === "string" && /^\d{4}-\d\d-\d\dT/.test(a.answered_at) && !isNaN(Date.parse(a.answered_at));
   }
 
   // Records from any version of the site are read: fields this version does not know are
@@ -80,37 +90,50 @@
     return record;
   }
 
+  // Two values set aside in the same millisecond must not overwrite each other.
   function setAside(raw) {
     var s = storage();
     if (!s) return;
+    var key = PREFIX + "set-aside:" + new Date().toISOString();
+    for (var n = 2; s.getItem(key) !== null; n++) key = key.replace(/~\d+$/, "") + "~" + n;
     try {
-      s.setItem(PREFIX + "set-aside:" + new Date().toISOString(), raw);
+      s.setItem(key, raw);
     } catch (err) { /* nowhere to keep it; the notice below still tells the resident */ }
     showNotice(WORDS.setAside);
   }
 
-  function readAttempts() {
+  // Every value read from the local store is checked: one this version did not write (damaged,
+  // foreign, hand-edited) is moved aside and the page goes on without it, so it can never stop
+  // the page working on every visit.
+  function readJSON(key, check) {
     var s = storage();
-    if (!s) return [];
-    var raw = s.getItem(ATTEMPTS_KEY);
-    if (raw === null) return [];
-    var data;
+    var raw = s && s.getItem(key);
+    if (raw === null || raw === undefined) return null;
+    var value;
     try {
-      data = JSON.parse(raw);
+      value = JSON.parse(raw);
     } catch (err) {
-      data = undefined;
+      value = undefined;
     }
-    if (!Array.isArray(data)) {
-      setAside(raw);
-      s.removeItem(ATTEMPTS_KEY);
-      return [];
+    if (value !== undefined && value !== null && (!check || check(value))) return value;
+    setAside(raw);
+    s.removeItem(key);
+    return null;
+  }
+
+  // A list keeps its good entries; the others are set aside together.
+  function readList(key, check) {
+    var list = readJSON(key, Array.isArray) || [];
+    var good = list.filter(function (x) { return check(x); });
+    if (good.length !== list.length) {
+      setAside(JSON.stringify(list.filter(function (x) { return !check(x); })));
+      writeJSON(key, good);
     }
-    var good = data.filter(isAttempt);
-    if (good.length !== data.length) {
-      setAside(JSON.stringify(data.filter(function (a) { return !isAttempt(a); })));
-      writeAttempts(good);
-    }
-    return good.map(normalize);
+    return good;
+  }
+
+  function readAttempts() {
+    return readList(ATTEMPTS_KEY, isAttempt).map(normalize);
   }
 
   function writeAttempts(list) {
@@ -150,17 +173,6 @@
     bytes[8] = (bytes[8] & 63) | 128;
     var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
-  function readJSON(key) {
-    var s = storage();
-    if (!s) return null;
-    try {
-      return JSON.parse(s.getItem(key));
-    } catch (err) {
-      s.removeItem(key);
-      return null;
-    }
   }
 
   function writeJSON(key, value) {
@@ -231,12 +243,23 @@
     show(false);
 
     function loadDraft() {
-      var draft = readJSON(draftKey);
-      if (draft && typeof draft === "object" && typeof draft.current === "number" &&
-          draft.answers && draft.checked && draft.current >= 0 && draft.current <= total) {
-        return draft;
-      }
-      return { current: 0, answers: {}, checked: {}, attempt: newId() };
+      var draft = readJSON(draftKey, isDraft);
+      return draft || { current: 0, answers: {}, checked: {}, attempt: newId() };
+    }
+
+    // A draft is a quiz under way: every question before the current one checked, choices that
+    // exist on this page. A finished one is never a draft (it would record an attempt on load).
+    function isDraft(d) {
+      if (!isObject(d) || !isObject(d.answers) || !isObject(d.checked) || d.saved !== undefined ||
+          !isCount(d.current, total - 1) || !(d.attempt === undefined || isId(d.attempt))) return false;
+      for (var k = 0; k < d.current; k++) if (d.checked[k] !== true) return false;
+      return Object.keys(d.answers).every(function (k) {
+        var choices = /^\d+$/.test(k) && questions[k] ? questions[k].querySelectorAll("input").length : 0;
+        var picks = d.answers[k];
+        return Array.isArray(picks) && picks.length <= choices && picks.every(function (c) { return isCount(c, choices - 1); });
+      }) && Object.keys(d.checked).every(function (k) {
+        return /^\d+$/.test(k) && +k <= d.current && d.checked[k] === true && (d.answers[k] || []).length > 0;
+      });
     }
 
     function saveDraft() { writeJSON(draftKey, state); }
@@ -435,7 +458,7 @@
       .then(function (registration) {
         var connection = navigator.connection || {};
         var metered = connection.saveData || connection.type === "cellular";
-        if (!metered || readJSON(wantedKey)) return request(registration);
+        if (!metered || readJSON(wantedKey, function (v) { return v === true; })) return request(registration);
         var button = element("button", { type: "button", "class": "md-button kns-save" }, WORDS.saveButton);
         button.addEventListener("click", function () {
           writeJSON(wantedKey, true);
@@ -459,16 +482,43 @@
   // kns-class.js (loaded only on phones in a class) sends it to the facilitator's laptop.
   var CLASS_KEY = PREFIX + "class";
   var OUTBOX_KEY = PREFIX + "outbox";
+  var REFUSED_KEY = PREFIX + "outbox-refused";
+  var CODE = /^[A-Z0-9]{6}$/;
   var classLoaded = false;
 
+  function isText(v, most) {
+    return typeof v === "string" && v.length <= most;
+  }
+
+  function isClass(c) {
+    return isObject(c) && isText(c.code, 6) && CODE.test(c.code) && isId(c.learner_id) &&
+      isText(c.name, 80) && (c.class_name === undefined || isText(c.class_name, 200));
+  }
+
+  // A completion is exactly what the class server takes: anything else in the outbox would block
+  // the results behind it.
+  function isCompletion(c) {
+    return isAttempt(c) && isText(c.class_code, 6) && CODE.test(c.class_code) && isId(c.learner_id) &&
+      (c.lang === "vi" || c.lang === "en") && typeof c.passed === "boolean" &&
+      (c.answers === undefined || (Array.isArray(c.answers) && c.answers.every(function (x) { return typeof x === "boolean"; }))) &&
+      Object.keys(c).every(function (k) { return /^(id|class_code|learner_id|lesson|lang|score|total|passed|answered_at|answers)$/.test(k); });
+  }
+
+  // A result the class server refused as invalid (not "unknown class": that one keeps waiting).
+  function isRefused(r) {
+    return isObject(r) && isCompletion(r.item) && isCount(r.status, 599);
+  }
+
   function currentClass() {
-    var joined = readJSON(CLASS_KEY);
-    return joined && typeof joined.code === "string" && typeof joined.learner_id === "string" ? joined : null;
+    return readJSON(CLASS_KEY, isClass);
   }
 
   function outbox() {
-    var list = readJSON(OUTBOX_KEY);
-    return Array.isArray(list) ? list : [];
+    return readList(OUTBOX_KEY, isCompletion);
+  }
+
+  function refused() {
+    return readList(REFUSED_KEY, isRefused);
   }
 
   function queueCompletion(attempt, answers) {
@@ -499,14 +549,20 @@
     element: element,
     progressUrl: progressUrl,
     say: say,
-    store: { attempts: readAttempts, merge: mergeAttempts, isAttempt: isAttempt, readJSON: readJSON, writeJSON: writeJSON },
-    classMode: { CLASS_KEY: CLASS_KEY, OUTBOX_KEY: OUTBOX_KEY, current: currentClass, outbox: outbox },
+    store: {
+      attempts: readAttempts, merge: mergeAttempts, isAttempt: isAttempt, readJSON: readJSON, readList: readList,
+      writeJSON: writeJSON
+    },
+    classMode: {
+      CLASS_KEY: CLASS_KEY, OUTBOX_KEY: OUTBOX_KEY, REFUSED_KEY: REFUSED_KEY, current: currentClass, outbox: outbox,
+      refused: refused, isCompletion: isCompletion
+    },
     ready: true
   };
   readAttempts(); // sets aside anything damaged and says so, on every page
   document.querySelectorAll("form.kns-quiz").forEach(setupQuiz);
   setupReadAloud();
   setupOffline();
-  if (document.getElementById("kns-join") || currentClass() || outbox().length) loadClassMode();
+  if (document.getElementById("kns-join") || currentClass() || outbox().length || refused().length) loadClassMode();
   document.dispatchEvent(new CustomEvent("kns:ready"));
 })();
