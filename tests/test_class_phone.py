@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from classmode import Server
@@ -80,8 +81,8 @@ def test_outbox_delivers_after_going_back_online_exactly_once(
     assert store.completions(store.connect(db), code) == []
     # the same completion queued twice (a retry after a lost answer) is still counted once
     page.evaluate(
-        "localStorage.setItem('kns:v1:outbox', JSON.stringify(%s))"
-        % json.dumps(waiting + waiting[:1])
+        "items => localStorage.setItem('kns:v1:outbox', JSON.stringify(items))",
+        waiting + waiting[:1],
     )
     page.goto(f"{server.url}/tham-gia-lop/")
     expect(page.locator(".kns-pending")).to_have_text("3 kết quả đang chờ gửi cho người hướng dẫn.")
@@ -102,8 +103,9 @@ def restart_on(server: Server, db: Path) -> Server:
     return again.start()
 
 
-def refused(page: Page) -> list[dict]:
-    return json.loads(page.evaluate("localStorage.getItem('kns:v1:outbox-refused') || '[]'"))
+def refused(page: Page) -> list[dict[str, Any]]:
+    kept = page.evaluate("localStorage.getItem('kns:v1:outbox-refused') || '[]'")
+    return cast(list[dict[str, Any]], json.loads(kept))
 
 
 def test_unknown_class_keeps_the_result_waiting_until_the_class_is_back(

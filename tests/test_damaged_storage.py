@@ -78,7 +78,18 @@ def anything(rng: random.Random, depth: int = 0) -> Any:
     if kind == 1:
         return [anything(rng, depth + 1) for _ in range(rng.randint(0, 4))]
     if kind == 2:
-        keys = ["id", "current", "answers", "checked", "0", "1", "item", "status", "code", "__proto__"]
+        keys = [
+            "id",
+            "current",
+            "answers",
+            "checked",
+            "0",
+            "1",
+            "item",
+            "status",
+            "code",
+            "__proto__",
+        ]
         return {rng.choice(keys): anything(rng, depth + 1) for _ in range(rng.randint(0, 4))}
     if kind == 3:
         return [None]

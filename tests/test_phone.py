@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from conftest import serving
@@ -400,8 +401,12 @@ def page_errors(page: Page) -> list[str]:
 
 
 def set_aside(page: Page) -> list[str]:
-    return page.evaluate(
-        "Object.keys(localStorage).filter(k => k.startsWith('kns:v1:set-aside:')).map(k => localStorage.getItem(k))"
+    """The raw values moved to `kns:v1:set-aside:<time>` keys."""
+    return cast(
+        list[str],
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('kns:v1:set-aside:')).map(k => localStorage.getItem(k))"
+        ),
     )
 
 

@@ -142,6 +142,7 @@
 
     // Results of a class that have not reached the facilitator are never passed over in silence.
     function classResults(box) {
+      if (!KNS.classMode.refused) return; // kns-class.js keeps them; the passport page has no use for it
       var waiting = KNS.classMode.outbox().length;
       var kept = KNS.classMode.refused().length;
       if (!waiting && !kept) return;
@@ -165,7 +166,8 @@
       var payload = {
         format: "kynangso-progress", version: 1, exported_at: new Date().toISOString(),
         attempts: KNS.store.attempts(),
-        waiting: KNS.classMode.outbox(), refused: KNS.classMode.refused()
+        waiting: KNS.classMode.refused ? KNS.classMode.outbox() : [],
+        refused: KNS.classMode.refused ? KNS.classMode.refused() : []
       };
       var blob = new Blob([JSON.stringify(payload, null, 1)], { type: "application/json" });
       var link = el("a", { href: URL.createObjectURL(blob), download: "kynangso-tien-do-" + new Date().toISOString().slice(0, 10) + ".json" });
@@ -193,20 +195,22 @@
       reader.readAsText(file);
     }
 
-    // Class results from the old phone come along: still waiting ones wait here (the class server
-    // counts each id once), refused ones stay kept aside. Each is merged by id.
+    // Class results from the old phone come along, merged by id: still waiting ones wait (and are
+    // sent) here, the class server counting each id once; refused ones stay kept aside.
     function keepClassResults(payload) {
       var M = KNS.classMode;
-      [[M.OUTBOX_KEY, M.outbox, payload.waiting, M.isCompletion, function (x) { return x.id; }],
-        [M.REFUSED_KEY, M.refused, payload.refused, function (r) { return r && M.isCompletion(r.item) && r.status > 0; }, function (r) { return r.item.id; }]
-      ].forEach(function (kind) {
-        if (!Array.isArray(kind[2])) return;
-        var here = kind[1]();
-        var known = {};
-        here.forEach(function (x) { known[kind[4](x)] = true; });
-        var fresh = kind[2].filter(function (x) { return kind[3](x) && !known[kind[4](x)]; });
-        if (fresh.length) KNS.store.writeJSON(kind[0], here.concat(fresh));
+      if (!M.refused) return;
+      var waiting = M.outbox(), kept = M.refused(), known = {};
+      waiting.concat(kept.map(function (r) { return r.item; })).forEach(function (x) { known[x.id] = true; });
+      var fresh = (Array.isArray(payload.waiting) ? payload.waiting : []).filter(function (x) {
+        return M.isCompletion(x) && !known[x.id];
       });
+      var refused = (Array.isArray(payload.refused) ? payload.refused : []).filter(function (r) {
+        return r && M.isCompletion(r.item) && !known[r.item.id] && r.status >= 400 && r.status < 500;
+      });
+      if (fresh.length) KNS.store.writeJSON(M.OUTBOX_KEY, waiting.concat(fresh));
+      if (refused.length) M.keepRefused(kept.concat(refused));
+      if (fresh.length) document.dispatchEvent(new CustomEvent("kns:queued"));
     }
 
     // ------------------------------------------------------------ passport

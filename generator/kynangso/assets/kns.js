@@ -90,14 +90,13 @@
     return record;
   }
 
-  // Two values set aside in the same millisecond must not overwrite each other.
+  var asides = 0; // values set aside in the same millisecond must not overwrite each other
+
   function setAside(raw) {
     var s = storage();
     if (!s) return;
-    var key = PREFIX + "set-aside:" + new Date().toISOString();
-    for (var n = 2; s.getItem(key) !== null; n++) key = key.replace(/~\d+$/, "") + "~" + n;
     try {
-      s.setItem(key, raw);
+      s.setItem(PREFIX + "set-aside:" + new Date().toISOString() + (asides++ ? "~" + asides : ""), raw);
     } catch (err) { /* nowhere to keep it; the notice below still tells the resident */ }
     showNotice(WORDS.setAside);
   }
@@ -108,14 +107,14 @@
   function readJSON(key, check) {
     var s = storage();
     var raw = s && s.getItem(key);
-    if (raw === null || raw === undefined) return null;
+    if (raw == null) return null;
     var value;
     try {
       value = JSON.parse(raw);
     } catch (err) {
       value = undefined;
     }
-    if (value !== undefined && value !== null && (!check || check(value))) return value;
+    if (value != null && (!check || check(value))) return value; // null is never written: a key is removed
     setAside(raw);
     s.removeItem(key);
     return null;
@@ -124,7 +123,7 @@
   // A list keeps its good entries; the others are set aside together.
   function readList(key, check) {
     var list = readJSON(key, Array.isArray) || [];
-    var good = list.filter(function (x) { return check(x); });
+    var good = list.filter(check);
     if (good.length !== list.length) {
       setAside(JSON.stringify(list.filter(function (x) { return !check(x); })));
       writeJSON(key, good);
@@ -250,16 +249,13 @@
     // A draft is a quiz under way: every question before the current one checked, choices that
     // exist on this page. A finished one is never a draft (it would record an attempt on load).
     function isDraft(d) {
-      if (!isObject(d) || !isObject(d.answers) || !isObject(d.checked) || d.saved !== undefined ||
-          !isCount(d.current, total - 1) || !(d.attempt === undefined || isId(d.attempt))) return false;
-      for (var k = 0; k < d.current; k++) if (d.checked[k] !== true) return false;
-      return Object.keys(d.answers).every(function (k) {
-        var choices = /^\d+$/.test(k) && questions[k] ? questions[k].querySelectorAll("input").length : 0;
-        var picks = d.answers[k];
-        return Array.isArray(picks) && picks.length <= choices && picks.every(function (c) { return isCount(c, choices - 1); });
-      }) && Object.keys(d.checked).every(function (k) {
-        return /^\d+$/.test(k) && +k <= d.current && d.checked[k] === true && (d.answers[k] || []).length > 0;
-      });
+      return isObject(d) && isObject(d.answers) && isObject(d.checked) && d.saved === undefined &&
+        isCount(d.current, total - 1) && (d.attempt === undefined || isId(d.attempt)) &&
+        Object.keys(d.answers).concat(Object.keys(d.checked)).every(function (k) {
+          var picks = d.answers[k], inputs = /^\d+$/.test(k) && questions[k] && questions[k].querySelectorAll("input").length;
+          return inputs && Array.isArray(picks) && picks.every(function (c) { return isCount(c, inputs - 1); }) &&
+            (d.checked[k] === undefined || (d.checked[k] === true && k <= d.current && picks.length > 0));
+        }) && questions.every(function (_, k) { return k >= d.current || d.checked[k] === true; });
     }
 
     function saveDraft() { writeJSON(draftKey, state); }
@@ -482,43 +478,15 @@
   // kns-class.js (loaded only on phones in a class) sends it to the facilitator's laptop.
   var CLASS_KEY = PREFIX + "class";
   var OUTBOX_KEY = PREFIX + "outbox";
-  var REFUSED_KEY = PREFIX + "outbox-refused";
-  var CODE = /^[A-Z0-9]{6}$/;
-  var classLoaded = false;
-
-  function isText(v, most) {
-    return typeof v === "string" && v.length <= most;
-  }
-
-  function isClass(c) {
-    return isObject(c) && isText(c.code, 6) && CODE.test(c.code) && isId(c.learner_id) &&
-      isText(c.name, 80) && (c.class_name === undefined || isText(c.class_name, 200));
-  }
-
-  // A completion is exactly what the class server takes: anything else in the outbox would block
-  // the results behind it.
-  function isCompletion(c) {
-    return isAttempt(c) && isText(c.class_code, 6) && CODE.test(c.class_code) && isId(c.learner_id) &&
-      (c.lang === "vi" || c.lang === "en") && typeof c.passed === "boolean" &&
-      (c.answers === undefined || (Array.isArray(c.answers) && c.answers.every(function (x) { return typeof x === "boolean"; }))) &&
-      Object.keys(c).every(function (k) { return /^(id|class_code|learner_id|lesson|lang|score|total|passed|answered_at|answers)$/.test(k); });
-  }
-
-  // A result the class server refused as invalid (not "unknown class": that one keeps waiting).
-  function isRefused(r) {
-    return isObject(r) && isCompletion(r.item) && isCount(r.status, 599);
-  }
+  // Only what queueing needs is checked here; kns-class.js checks each result before sending it.
+  var classLoaded = false; // the progress page loads kns-class.js itself; it starts once
 
   function currentClass() {
-    return readJSON(CLASS_KEY, isClass);
+    return readJSON(CLASS_KEY, function (c) { return isObject(c) && /^[A-Z0-9]{6}$/.test(c.code) && isId(c.learner_id); });
   }
 
   function outbox() {
-    return readList(OUTBOX_KEY, isCompletion);
-  }
-
-  function refused() {
-    return readList(REFUSED_KEY, isRefused);
+    return readJSON(OUTBOX_KEY, Array.isArray) || [];
   }
 
   function queueCompletion(attempt, answers) {
@@ -553,16 +521,13 @@
       attempts: readAttempts, merge: mergeAttempts, isAttempt: isAttempt, readJSON: readJSON, readList: readList,
       writeJSON: writeJSON
     },
-    classMode: {
-      CLASS_KEY: CLASS_KEY, OUTBOX_KEY: OUTBOX_KEY, REFUSED_KEY: REFUSED_KEY, current: currentClass, outbox: outbox,
-      refused: refused, isCompletion: isCompletion
-    },
+    classMode: { CLASS_KEY: CLASS_KEY, OUTBOX_KEY: OUTBOX_KEY, current: currentClass, outbox: outbox },
     ready: true
   };
   readAttempts(); // sets aside anything damaged and says so, on every page
   document.querySelectorAll("form.kns-quiz").forEach(setupQuiz);
   setupReadAloud();
   setupOffline();
-  if (document.getElementById("kns-join") || currentClass() || outbox().length || refused().length) loadClassMode();
+  if (document.getElementById("kns-join") || currentClass() || outbox().length || readJSON(PREFIX + "outbox-refused")) loadClassMode();
   document.dispatchEvent(new CustomEvent("kns:ready"));
 })();
