@@ -180,6 +180,13 @@ def test_an_invalid_result_is_kept_shown_and_exported(
     assert [r["item"]["id"] for r in refused(page)] == ["bad-lesson-1"]
     assert refused(page)[0]["status"] == 422
     assert [item["id"] for item in outbox(page)] == ["stranger-1"]
+    page.locator("button.kns-resend").click()  # "Gửi lại": tried again, refused again, still kept
+    expect(page.locator(".kns-refused")).to_contain_text("1 kết quả bị máy của lớp từ chối")
+    page.wait_for_function(
+        "(localStorage.getItem('kns:v1:outbox-refused') || '').includes('bad-lesson-1')"
+    )
+    assert [r["item"]["id"] for r in refused(page)] == ["bad-lesson-1"]
+    assert [item["id"] for item in outbox(page)] == ["stranger-1"]
 
     page.goto(f"{server.url}/tien-do/")
     expect(page.locator(".kns-class-results .kns-waiting")).to_contain_text("1 kết quả chưa gửi")
