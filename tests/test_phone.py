@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from conftest import serving
@@ -389,3 +390,73 @@ def test_new_build_replaces_the_cache(
     page.goto(f"{url}/lessons/sample-lesson/")
     expect(page.locator("h1")).to_have_text("Bài mẫu mới")
     context.set_offline(False)
+
+
+# ------------------------------------------------------------------ damaged local data
+def page_errors(page: Page) -> list[str]:
+    """Every uncaught script error on `page` from now on (the list fills as they happen)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def set_aside(page: Page) -> list[str]:
+    """The raw values moved to `kns:v1:set-aside:<time>` keys."""
+    return cast(
+        list[str],
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('kns:v1:set-aside:')).map(k => localStorage.getItem(k))"
+        ),
+    )
+
+
+def store_values(page: Page, values: dict[str, str]) -> None:
+    """Put raw text under each key of this site's local store."""
+    page.evaluate(
+        "values => Object.entries(values).forEach(([k, v]) => localStorage.setItem(k, v))", values
+    )
+
+
+def test_quiz_draft_of_the_wrong_type_is_set_aside_and_the_quiz_works(
+    page: Page, site_url: str
+) -> None:
+    errors = page_errors(page)
+    draft = json.dumps({"current": 1, "answers": {"0": 5}, "checked": {"0": True}})
+    page.goto(f"{site_url}/")
+    store_values(page, {f"kns:v1:draft:{LESSON}": draft})
+    page.goto(f"{site_url}/lessons/{LESSON}/")
+    data = take_quiz(page)
+    assert errors == []
+    [attempt] = stored_attempts(page)
+    assert attempt["score"] == len(data["questions"])
+    assert set_aside(page) == [draft]
+    page.reload()  # and on the next visit too
+    expect(page.locator(".kns-count")).to_have_text(f"Câu 1/{len(data['questions'])}")
+    assert errors == []
+
+
+def test_a_draft_marked_finished_records_nothing_on_load(page: Page, site_url: str) -> None:
+    page.goto(f"{site_url}/")
+    draft = json.dumps({"current": 6, "answers": {}, "checked": {}, "attempt": "x1"})
+    store_values(page, {f"kns:v1:draft:{LESSON}": draft})
+    page.goto(f"{site_url}/lessons/{LESSON}/")
+    expect(page.locator(".kns-count")).to_have_text("Câu 1/6")
+    expect(page.locator(".kns-result")).to_be_hidden()
+    assert stored_attempts(page) == []
+    assert set_aside(page) == [draft]
+
+
+def test_an_over_long_stored_name_still_gives_a_passport_qr(page: Page, site_url: str) -> None:
+    errors = page_errors(page)
+    page.goto(f"{site_url}/lessons/{LESSON}/")
+    take_quiz(page)
+    store_values(page, {"kns:v1:name": json.dumps("Lò Thị Mẫu " * 400)})
+    page.goto(f"{site_url}/ho-chieu/")
+    expect(page.locator(".kns-qr svg")).to_be_visible()
+    expect(page.locator("#kns-name")).to_have_value("")
+    assert errors == []
+    # a name typed at the longest the field takes still fits in the code
+    page.locator("#kns-name").fill("Đặng Thị Phượng " * 5)
+    expect(page.locator(".kns-qr svg")).to_be_visible()
+    assert "#p=1~" in (page.locator(".kns-qr").get_attribute("data-url") or "")
+    assert errors == []

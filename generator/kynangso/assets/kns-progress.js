@@ -15,7 +15,10 @@
       name: "Tên của bạn (không bắt buộc)", print: "In hộ chiếu", none: "Bạn chưa đạt bài nào.",
       start: "Bắt đầu học", qr: "Mã QR: tổ công nghệ số quét để xem các bài bạn đã đạt",
       shared: "Kết quả được chia sẻ qua mã QR", sharedName: "Người học", badLink: "Đường dẫn này bị hỏng hoặc không đầy đủ.",
-      lessonsPassed: "Các bài đã đạt", date: "ngày"
+      lessonsPassed: "Các bài đã đạt", date: "ngày",
+      waiting: "{count} kết quả chưa gửi được cho người hướng dẫn lớp học. Chúng vẫn nằm an toàn trong điện thoại và có trong tệp tiến độ.",
+      refused: "{count} kết quả bị máy của lớp từ chối. Chúng vẫn được giữ trong điện thoại và có trong tệp tiến độ: hãy tải tệp về và đưa cho người hướng dẫn.",
+      classPage: "Xem trang Tham gia lớp"
     },
     en: {
       passedOf: "You passed {passed} of {total} lessons.", next: "Learn next", allDone: "You passed every lesson. Excellent!",
@@ -28,7 +31,10 @@
       name: "Your name (optional)", print: "Print the passport", none: "You have not passed a lesson yet.",
       start: "Start learning", qr: "QR code: a community team member scans it to see the lessons you passed",
       shared: "Results shared by QR code", sharedName: "Learner", badLink: "This link is damaged or incomplete.",
-      lessonsPassed: "Lessons passed", date: "on"
+      lessonsPassed: "Lessons passed", date: "on",
+      waiting: "{count} results have not reached the class facilitator yet. They are safe on this phone and in the progress file.",
+      refused: "{count} results were refused by the class laptop. They are kept on this phone and in the progress file: download it and give it to the facilitator.",
+      classPage: "See the Join a class page"
     }
   };
 
@@ -120,6 +126,7 @@
 
       var actions = el("section", { "class": "kns-actions" });
       actions.appendChild(el("a", { "class": "md-button md-button--primary", href: root.getAttribute("data-passport") }, T.passport));
+      classResults(actions);
       actions.appendChild(el("p", {}, T.saveHint));
       var exportButton = el("button", { type: "button", "class": "md-button kns-export" }, T.exportButton);
       exportButton.addEventListener("click", exportRecord);
@@ -131,6 +138,19 @@
       actions.appendChild(input);
       actions.appendChild(el("p", { "class": "kns-import-message", role: "status", id: "kns-import-message" }));
       root.appendChild(actions);
+    }
+
+    // Results of a class that have not reached the facilitator are never passed over in silence.
+    function classResults(box) {
+      if (!KNS.classMode.refused) return; // kns-class.js keeps them; the passport page has no use for it
+      var waiting = KNS.classMode.outbox().length;
+      var kept = KNS.classMode.refused().length;
+      if (!waiting && !kept) return;
+      var note = el("div", { "class": "kns-class-results", role: "status" });
+      if (waiting) note.appendChild(el("p", { "class": "kns-waiting" }, say(T.waiting, { count: waiting })));
+      if (kept) note.appendChild(el("p", { "class": "kns-refused" }, say(T.refused, { count: kept })));
+      note.appendChild(el("a", { href: new URL(KNS.lang === "en" ? "en/join-class/" : "tham-gia-lop/", KNS.root).href }, T.classPage));
+      box.appendChild(note);
     }
 
     function row(id, s) {
@@ -145,7 +165,9 @@
     function exportRecord() {
       var payload = {
         format: "kynangso-progress", version: 1, exported_at: new Date().toISOString(),
-        attempts: KNS.store.attempts()
+        attempts: KNS.store.attempts(),
+        waiting: KNS.classMode.refused ? KNS.classMode.outbox() : [],
+        refused: KNS.classMode.refused ? KNS.classMode.refused() : []
       };
       var blob = new Blob([JSON.stringify(payload, null, 1)], { type: "application/json" });
       var link = el("a", { href: URL.createObjectURL(blob), download: "kynangso-tien-do-" + new Date().toISOString().slice(0, 10) + ".json" });
@@ -166,10 +188,29 @@
         }
         var valid = payload.attempts.filter(KNS.store.isAttempt);
         var added = KNS.store.merge(valid);
+        keepClassResults(payload);
         renderProgress(progressRoot);
         document.getElementById("kns-import-message").textContent = say(T.imported, { added: added, known: valid.length - added });
       };
       reader.readAsText(file);
+    }
+
+    // Class results from the old phone come along, merged by id: still waiting ones wait (and are
+    // sent) here, the class server counting each id once; refused ones stay kept aside.
+    function keepClassResults(payload) {
+      var M = KNS.classMode;
+      if (!M.refused) return;
+      var waiting = M.outbox(), kept = M.refused(), known = {};
+      waiting.concat(kept.map(function (r) { return r.item; })).forEach(function (x) { known[x.id] = true; });
+      var fresh = (Array.isArray(payload.waiting) ? payload.waiting : []).filter(function (x) {
+        return M.isCompletion(x) && !known[x.id];
+      });
+      var refused = (Array.isArray(payload.refused) ? payload.refused : []).filter(function (r) {
+        return r && M.isCompletion(r.item) && !known[r.item.id] && r.status >= 400 && r.status < 500;
+      });
+      if (fresh.length) KNS.store.writeJSON(M.OUTBOX_KEY, waiting.concat(fresh));
+      if (refused.length) M.keepRefused(kept.concat(refused));
+      if (fresh.length) document.dispatchEvent(new CustomEvent("kns:queued"));
     }
 
     // ------------------------------------------------------------ passport
@@ -227,7 +268,7 @@
 
       var nameLabel = el("label", { "for": "kns-name", "class": "kns-name-label" }, T.name);
       var nameInput = el("input", { id: "kns-name", type: "text", maxlength: "80", autocomplete: "name", "class": "kns-name" });
-      nameInput.value = KNS.store.readJSON("kns:v1:name") || "";
+      nameInput.value = KNS.store.readJSON("kns:v1:name", function (v) { return typeof v === "string" && v.length <= 80; }) || "";
       var nameShown = el("p", { "class": "kns-passport-name kns-print-only" }, nameInput.value);
       root.appendChild(nameLabel);
       root.appendChild(nameInput);
@@ -251,12 +292,25 @@
         qrBox.textContent = "";
         if (typeof window.qrcode !== "function") return;
         var url = location.origin + location.pathname + "#p=" + encode(nameInput.value.trim(), passed);
-        var qr = window.qrcode(0, "M");
-        qr.addData(url);
-        qr.make();
+        var qr = make(url);
+        if (!qr) { // more than a QR code holds: the lessons still fit without the name
+          url = location.origin + location.pathname + "#p=" + encode("", passed);
+          qr = make(url);
+        }
+        if (!qr) return;
         qrBox.innerHTML = qr.createSvgTag({ cellSize: 4, margin: 16, scalable: true, title: { text: T.qr, id: "kns-qr-title" } });
         qrBox.setAttribute("data-url", url);
         qrBox.appendChild(el("figcaption", {}, T.qr));
+      }
+      function make(url) {
+        try {
+          var qr = window.qrcode(0, "M");
+          qr.addData(url);
+          qr.make();
+          return qr;
+        } catch (err) {
+          return null;
+        }
       }
       nameInput.addEventListener("input", function () {
         KNS.store.writeJSON("kns:v1:name", nameInput.value.trim() || null);

@@ -62,13 +62,23 @@
     }
   }
 
+  function isObject(v) {
+    return !!v && typeof v === "object" && !Array.isArray(v);
+  }
+
+  function isCount(v, most) {
+    return typeof v === "number" && v % 1 === 0 && v >= 0 && v <= most;
+  }
+
+  function isId(v) {
+    return typeof v === "string" && v.length > 0 && v.length <= 64;
+  }
+
   function isAttempt(a) {
-    return !!a && typeof a === "object" && !Array.isArray(a) &&
-      typeof a.id === "string" && a.id.length > 0 && a.id.length <= 64 &&
+    return isObject(a) && isId(a.id) &&
       typeof a.lesson === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(a.lesson) &&
-      typeof a.score === "number" && typeof a.total === "number" &&
-      a.total > 0 && a.score >= 0 && a.score <= a.total &&
-      typeof a.answered_at === "string" && !isNaN(Date.parse(a.answered_at));
+      isCount(a.total, 1000) && a.total > 0 && isCount(a.score, a.total) &&
+      typeof a.answered_at === "string" && /^\d{4}-\d\d-\d\dT/.test(a.answered_at) && !isNaN(Date.parse(a.answered_at));
   }
 
   // Records from any version of the site are read: fields this version does not know are
@@ -80,37 +90,49 @@
     return record;
   }
 
+  var asides = 0; // values set aside in the same millisecond must not overwrite each other
+
   function setAside(raw) {
     var s = storage();
     if (!s) return;
     try {
-      s.setItem(PREFIX + "set-aside:" + new Date().toISOString(), raw);
+      s.setItem(PREFIX + "set-aside:" + new Date().toISOString() + (asides++ ? "~" + asides : ""), raw);
     } catch (err) { /* nowhere to keep it; the notice below still tells the resident */ }
     showNotice(WORDS.setAside);
   }
 
-  function readAttempts() {
+  // Every value read from the local store is checked: one this version did not write (damaged,
+  // foreign, hand-edited) is moved aside and the page goes on without it, so it can never stop
+  // the page working on every visit.
+  function readJSON(key, check) {
     var s = storage();
-    if (!s) return [];
-    var raw = s.getItem(ATTEMPTS_KEY);
-    if (raw === null) return [];
-    var data;
+    var raw = s && s.getItem(key);
+    if (raw == null) return null;
+    var value;
     try {
-      data = JSON.parse(raw);
+      value = JSON.parse(raw);
     } catch (err) {
-      data = undefined;
+      value = undefined;
     }
-    if (!Array.isArray(data)) {
-      setAside(raw);
-      s.removeItem(ATTEMPTS_KEY);
-      return [];
+    if (value != null && (!check || check(value))) return value; // null is never written: a key is removed
+    setAside(raw);
+    s.removeItem(key);
+    return null;
+  }
+
+  // A list keeps its good entries; the others are set aside together.
+  function readList(key, check) {
+    var list = readJSON(key, Array.isArray) || [];
+    var good = list.filter(check);
+    if (good.length !== list.length) {
+      setAside(JSON.stringify(list.filter(function (x) { return !check(x); })));
+      writeJSON(key, good);
     }
-    var good = data.filter(isAttempt);
-    if (good.length !== data.length) {
-      setAside(JSON.stringify(data.filter(function (a) { return !isAttempt(a); })));
-      writeAttempts(good);
-    }
-    return good.map(normalize);
+    return good;
+  }
+
+  function readAttempts() {
+    return readList(ATTEMPTS_KEY, isAttempt).map(normalize);
   }
 
   function writeAttempts(list) {
@@ -150,17 +172,6 @@
     bytes[8] = (bytes[8] & 63) | 128;
     var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
-  function readJSON(key) {
-    var s = storage();
-    if (!s) return null;
-    try {
-      return JSON.parse(s.getItem(key));
-    } catch (err) {
-      s.removeItem(key);
-      return null;
-    }
   }
 
   function writeJSON(key, value) {
@@ -231,12 +242,20 @@
     show(false);
 
     function loadDraft() {
-      var draft = readJSON(draftKey);
-      if (draft && typeof draft === "object" && typeof draft.current === "number" &&
-          draft.answers && draft.checked && draft.current >= 0 && draft.current <= total) {
-        return draft;
-      }
-      return { current: 0, answers: {}, checked: {}, attempt: newId() };
+      var draft = readJSON(draftKey, isDraft);
+      return draft || { current: 0, answers: {}, checked: {}, attempt: newId() };
+    }
+
+    // A draft is a quiz under way: every question before the current one checked, choices that
+    // exist on this page. A finished one is never a draft (it would record an attempt on load).
+    function isDraft(d) {
+      return isObject(d) && isObject(d.answers) && isObject(d.checked) && d.saved === undefined &&
+        isCount(d.current, total - 1) && (d.attempt === undefined || isId(d.attempt)) &&
+        Object.keys(d.answers).concat(Object.keys(d.checked)).every(function (k) {
+          var picks = d.answers[k], inputs = /^\d+$/.test(k) && questions[k] && questions[k].querySelectorAll("input").length;
+          return inputs && Array.isArray(picks) && picks.every(function (c) { return isCount(c, inputs - 1); }) &&
+            (d.checked[k] === undefined || (d.checked[k] === true && k <= d.current && picks.length > 0));
+        }) && questions.every(function (_, k) { return k >= d.current || d.checked[k] === true; });
     }
 
     function saveDraft() { writeJSON(draftKey, state); }
@@ -435,7 +454,7 @@
       .then(function (registration) {
         var connection = navigator.connection || {};
         var metered = connection.saveData || connection.type === "cellular";
-        if (!metered || readJSON(wantedKey)) return request(registration);
+        if (!metered || readJSON(wantedKey, function (v) { return v === true; })) return request(registration);
         var button = element("button", { type: "button", "class": "md-button kns-save" }, WORDS.saveButton);
         button.addEventListener("click", function () {
           writeJSON(wantedKey, true);
@@ -459,16 +478,15 @@
   // kns-class.js (loaded only on phones in a class) sends it to the facilitator's laptop.
   var CLASS_KEY = PREFIX + "class";
   var OUTBOX_KEY = PREFIX + "outbox";
-  var classLoaded = false;
+  // Only what queueing needs is checked here; kns-class.js checks each result before sending it.
+  var classLoaded = false; // the progress page loads kns-class.js itself; it starts once
 
   function currentClass() {
-    var joined = readJSON(CLASS_KEY);
-    return joined && typeof joined.code === "string" && typeof joined.learner_id === "string" ? joined : null;
+    return readJSON(CLASS_KEY, function (c) { return isObject(c) && /^[A-Z0-9]{6}$/.test(c.code) && isId(c.learner_id); });
   }
 
   function outbox() {
-    var list = readJSON(OUTBOX_KEY);
-    return Array.isArray(list) ? list : [];
+    return readJSON(OUTBOX_KEY, Array.isArray) || [];
   }
 
   function queueCompletion(attempt, answers) {
@@ -499,7 +517,10 @@
     element: element,
     progressUrl: progressUrl,
     say: say,
-    store: { attempts: readAttempts, merge: mergeAttempts, isAttempt: isAttempt, readJSON: readJSON, writeJSON: writeJSON },
+    store: {
+      attempts: readAttempts, merge: mergeAttempts, isAttempt: isAttempt, readJSON: readJSON, readList: readList,
+      writeJSON: writeJSON
+    },
     classMode: { CLASS_KEY: CLASS_KEY, OUTBOX_KEY: OUTBOX_KEY, current: currentClass, outbox: outbox },
     ready: true
   };
@@ -507,6 +528,6 @@
   document.querySelectorAll("form.kns-quiz").forEach(setupQuiz);
   setupReadAloud();
   setupOffline();
-  if (document.getElementById("kns-join") || currentClass() || outbox().length) loadClassMode();
+  if (document.getElementById("kns-join") || currentClass() || outbox().length || readJSON(PREFIX + "outbox-refused")) loadClassMode();
   document.dispatchEvent(new CustomEvent("kns:ready"));
 })();
