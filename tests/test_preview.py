@@ -3,10 +3,13 @@ fixing it recovers."""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -20,6 +23,7 @@ def preview_url(project: Path) -> Iterator[str]:
     watcher = Preview(project, project / "build" / "preview-site", log=lambda text: None)
     watcher.rebuild()
     threading.Thread(target=watcher.watch, daemon=True).start()
+    time.sleep(1)  # the operating system's watch starts in that thread
     with serving(watcher.app(), lifespan="auto") as url:
         yield url
     watcher.stop.set()
@@ -49,3 +53,38 @@ def test_save_rebuilds_and_reloads(page: Page, preview_url: str, project: Path) 
 def test_preview_never_touches_the_published_site(project: Path, preview_url: str) -> None:
     assert not (project / "site").exists()
     assert (project / "build" / "preview-site" / "index.html").is_file()
+
+
+def _version(url: str) -> int:
+    return int(httpx.get(f"{url}/__preview/state").json()["version"])
+
+
+def _wait_for_version(url: str, above: int, seconds: float) -> int:
+    deadline = time.monotonic() + seconds
+    while (version := _version(url)) <= above and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return version
+
+
+def test_a_save_that_keeps_size_and_time_is_seen(preview_url: str, project: Path) -> None:
+    """A copy restored with its old time (cp -p, an unzip, a sync tool) and the same length."""
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    before = lesson.stat()
+    version = _version(preview_url)
+    lesson.write_text(lesson.read_text().replace('"Bài mẫu"', '"Bài mẫy"'))
+    os.utime(lesson, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert lesson.stat().st_size == before.st_size
+    assert _wait_for_version(preview_url, version, seconds=60) > version
+
+
+def test_mkdocs_yml_replaced_by_an_editor_is_seen_every_time(
+    preview_url: str, project: Path
+) -> None:
+    """Editors save by writing a new file and renaming it over the old one."""
+    config = project / "mkdocs.yml"
+    for round_ in range(2):
+        version = _version(preview_url)
+        new = config.with_name(".mkdocs.yml.new")
+        new.write_text(config.read_text() + f"\n# saved {round_}\n")
+        new.replace(config)
+        assert _wait_for_version(preview_url, version, seconds=60) > version, round_

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +12,7 @@ import material
 import pytest
 from playwright.sync_api import Browser, Page
 
-from kynangso.minify import minify_css, minify_js, squeeze_html
-from kynangso.slim import Used, could_match, parse, purge_css, serialize, strip_comments, used_words
+from kynangso.slim import Used, could_match, purge_css, used_in_pages, used_words
 
 REPO = Path(__file__).resolve().parent.parent
 MATERIAL_CSS = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
@@ -79,23 +76,23 @@ def test_custom_properties_nobody_reads_are_dropped() -> None:
     assert out == ":root{--kept:1px;--chain:var(--kept);--ours:3px}.a{margin:var(--chain)}"
 
 
+def test_nested_rules_are_purged_inside_their_parent() -> None:
+    css = ".a{--unused:1;color:red;.b{color:blue;--gone:2}} .b{color:green}"
+    assert purge(css, used("a b")) == ".a{color:red;.b{color:blue}}.b{color:green}"
+    assert purge(css, used("a")) == ".a{color:red}"
+    assert purge(".c{top:0;.a{left:0}}.a{right:0}", used("a")) == ".a{right:0}"
+
+
+def test_a_quoted_greater_than_sign_does_not_end_the_tag() -> None:
+    page = '<a title="1 > 0" class="md-button" href=#x>ok</a>'
+    found = used_in_pages([page])
+    assert "md-button" in found.names and {"a", "title", "href"} <= found.words
+    assert purge(".md-button{color:red}", found) == ".md-button{color:red}"
+
+
 def test_keyframes_stay_only_when_named() -> None:
     css = "@keyframes spin{to{rotate:1turn}}@keyframes gone{to{top:0}}.a{animation:spin 1s}"
     assert purge(css, used("a")) == "@keyframes spin{to{rotate:1turn}}.a{animation:spin 1s}"
-
-
-def test_strings_and_comments_do_not_confuse_the_reader() -> None:
-    css = '/* a } comment */.a:after{content:"} {;"}.b{background:url("data:x;{}")}'
-    assert (
-        serialize(parse(strip_comments(css)))
-        == '.a:after{content:"} {;"}.b{background:url("data:x;{}")}'
-    )
-
-
-def test_material_stylesheets_read_back_unchanged() -> None:
-    for sheet in MATERIAL_CSS.glob("*.min.css"):
-        text = strip_comments(sheet.read_text(encoding="utf-8"))
-        assert serialize(parse(text)) == text, sheet.name
 
 
 def test_bundle_words_of_components_we_do_not_have_do_not_count(real_site: Path) -> None:
@@ -117,58 +114,6 @@ def test_purged_site_css(real_site: Path) -> None:
     assert "[dir=rtl]" not in css and ".md-annotation" not in css and ".tabbed-" not in css
     assert "[data-md-color-primary=custom]" in css or "--md-hue" in css
     assert len(gzip.compress(css.encode(), 6)) < 12_000
-
-
-# ------------------------------------------------------------------ our assets, smaller
-def test_minify_js_keeps_strings_templates_and_regular_expressions() -> None:
-    source = """
-    // a comment
-    var a = "// not a comment", b = '/* nor this */';   /* gone */
-    var c = `line one
-        ${ "kept" + `nested ${1}` }   stays`;
-    var d = /\\/\\/[/]x/g.test(a) ? a / 2 : 1; /*! notice */
-    return
-        d
-    """
-    out = minify_js(source)
-    assert "// a comment" not in out and "gone" not in out and "/*! notice */" in out
-    assert '"// not a comment"' in out and "'/* nor this */'" in out
-    assert '`line one\n        ${ "kept" + `nested ${1}` }   stays`' in out
-    assert "/\\/\\/[/]x/g.test(a)?a / 2:1" in out  # spaces beside ? and : go
-    assert "return\nd" in out  # the line break that automatic semicolon insertion reads
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="node checks the syntax")
-def test_our_minified_scripts_parse(real_site: Path, tmp_path: Path) -> None:
-    scripts = [
-        *real_site.glob("assets/*.js"),
-        real_site / "assets/javascripts/workers/kns-search.js",
-        real_site / "sw.js",
-    ]
-    for script in scripts:
-        copy = tmp_path / script.name
-        copy.write_text(script.read_text(encoding="utf-8"), encoding="utf-8")
-        result = subprocess.run(
-            ["node", "--check", str(copy)], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, f"{script.name}: {result.stderr}"
-
-
-def test_minify_css() -> None:
-    css = '/* c */\n.a ,\n .b > .c {\n  content: "a  ;  b" ;\n  margin : 0 auto\n}\n'
-    assert minify_css(css) == '.a,.b>.c{content: "a  ;  b";margin : 0 auto}\n'
-
-
-def test_squeeze_html_keeps_no_break_spaces() -> None:
-    assert squeeze_html("<p>a\n\u00a0 b \n\n c\u00a0\n</p>") == "<p>a\n\u00a0 b\nc\u00a0\n</p>"
-
-
-def test_squeeze_html_keeps_what_white_space_means() -> None:
-    html = '<p>\n    one\n    two</p>\n\n  <pre>\n  kept\n</pre> <code>a\n   b</code>\n <script>\n  x\n</script><a title="a\n   b">'
-    assert (
-        squeeze_html(html)
-        == '<p>\none\ntwo</p>\n<pre>\n  kept\n</pre> <code>a\n   b</code>\n<script>\n  x\n</script><a title="a\n   b">'
-    )
 
 
 # ------------------------------------------------------------------ the same look

@@ -3,6 +3,7 @@ built offline from the small fixture project (and once from the real curriculum)
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -14,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from payloads import with_texts
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject
 
 from kynangso.errors import BuildError
 from kynangso.teams import build_teams, handbook, printing, resolve_site_url
@@ -408,6 +411,18 @@ def test_pdf_print_time_is_fixed() -> None:
         and b"20261125" not in fixed
         and fixed.count(b"D:20000101000000") == 2
     )
+
+
+def test_page_count_reads_the_page_tree() -> None:
+    """Text that looks like a page object (here printed on the page itself) is not a page."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    text = DecodedStreamObject()
+    text.set_data(b"BT /F1 12 Tf 10 10 Td (a /Type /Page b) Tj ET")
+    page.replace_contents(text)
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    assert page_count(pdf.getvalue()) == 1
 
 
 @NEEDS_CHROMIUM

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import watchfiles
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,7 +20,10 @@ from .errors import BuildError, SourceError, with_context
 from .static import SiteApp
 
 WATCHED = ("lessons", "quizzes", "content", "mkdocs.yml")
-POLL_S = 0.5
+SOURCE_FOLDERS = ("lessons", "quizzes", "content")
+# A save is reported once no further change came for this long (an editor writing a file in
+# several steps, a `git checkout` of many files): one rebuild for the lot.
+QUIET_MS = 200
 RELOAD_JS = """(function () {
   var seen = null, box = null;
   function show(error) {
@@ -81,24 +85,44 @@ class Preview:
         self.version += 1
         self.log(f"rebuilt ({time.strftime('%H:%M:%S')}); the browser reloads by itself")
 
-    def snapshot(self) -> dict[str, tuple[int, int]]:
-        stamps = {}
-        for name in WATCHED:
-            top = self.root / name
-            for path in [top] if top.is_file() else top.rglob("*"):
-                if path.is_file():
-                    stat = path.stat()
-                    stamps[str(path)] = (stat.st_mtime_ns, stat.st_size)
-        return stamps
-
     def watch(self) -> None:
-        last = self.snapshot()
-        while not self.stop.wait(POLL_S):
-            current = self.snapshot()
-            if current != last:
-                time.sleep(0.2)  # let an editor finish writing the file
-                last = self.snapshot()
-                self.rebuild()
+        """Rebuild after each burst of saves until `stop` is set. The operating system reports
+        changes (watchfiles): nothing is polled, and a file restored with its old size and time
+        is seen too. The source folders are watched as trees; the project folder itself only
+        for mkdocs.yml and for a source folder appearing or going, because editors save by
+        replacing a file, which a watch on the file alone would lose after the first save."""
+        changed, folders_moved = threading.Event(), threading.Event()
+        for target in (self._watch_top, self._watch_sources):
+            threading.Thread(target=target, args=(changed, folders_moved), daemon=True).start()
+        while changed.wait() and not self.stop.is_set():
+            changed.clear()
+            self.rebuild()
+
+    def _watch_top(self, changed: threading.Event, folders_moved: threading.Event) -> None:
+        for changes in watchfiles.watch(
+            self.root,
+            recursive=False,
+            watch_filter=lambda _, path: Path(path).name in WATCHED,
+            step=QUIET_MS,
+            stop_event=self.stop,
+        ):
+            if any(Path(path).name in SOURCE_FOLDERS for _, path in changes):
+                folders_moved.set()
+            changed.set()
+        folders_moved.set()  # wake the others so they see `stop`
+        changed.set()
+
+    def _watch_sources(self, changed: threading.Event, folders_moved: threading.Event) -> None:
+        while not self.stop.is_set():
+            folders_moved.clear()
+            folders = [self.root / name for name in SOURCE_FOLDERS if (self.root / name).is_dir()]
+            if not folders:  # until one appears; the timeout only guards a missed wake-up
+                folders_moved.wait(1.0)
+                continue
+            for _ in watchfiles.watch(
+                *folders, step=QUIET_MS, stop_event=_Either(self.stop, folders_moved)
+            ):
+                changed.set()
 
     def app(self) -> Starlette:
         async def state(_: Request) -> JSONResponse:
@@ -124,3 +148,13 @@ class Preview:
                 Mount("/", app=site),
             ]
         )
+
+
+class _Either:
+    """Set when either event is: ends a watch on `stop` or when the folders to watch change."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self.events)

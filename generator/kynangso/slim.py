@@ -24,14 +24,22 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
-from .css import IDENT, Rule, at_name, closing, parse, serialize, split_top, strip_comments
+from .css import (
+    IDENT,
+    Declaration,
+    Rule,
+    closing,
+    parse,
+    serialize,
+    split_top,
+)
+
+Item = Rule | Declaration
 
 WORD = re.compile(r"[\w-]+")
-TAG = re.compile(r"<[a-zA-Z][^>]*>")
-TAG_NAME = re.compile(r"<([a-zA-Z][\w-]*)")
-ATTRIBUTE_IN_TAG = re.compile(r"""\s([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
 # Attributes whose values come from the page template alone: the text direction, table cell
 # alignment, and the colour palette (Material's script changes it only from a palette toggle,
 # whose values would be in the page). Material's scripts read "rtl", "white"… but never set them.
@@ -151,56 +159,48 @@ def _purge_selectors(prelude: str, used: Used) -> str | None:
     return ",".join(s.strip() for s in kept)
 
 
-def purge_rules(rules: list[Rule], used: Used) -> list[Rule]:
-    """Step 1: drop style rules no page can use, and at-rule groups left empty."""
-    kept: list[Rule] = []
-    for rule in rules:
-        name = at_name(rule.prelude)
-        if rule.children is not None:
-            children = purge_rules(rule.children, used)
-            if children:
-                kept.append(Rule(rule.prelude, children=children))
-        elif name is not None:
-            kept.append(rule)  # @keyframes, @font-face, @page, @charset…: judged later or kept
-        else:
-            prelude = _purge_selectors(rule.prelude, used)
+def purge_rules(items: list[Item], used: Used) -> list[Item]:
+    """Step 1: drop style rules no page can use (with the rules nested in them), and groups
+    left empty. A nested selector is judged alone: if it cannot match by itself, it cannot
+    match below its parent either."""
+    kept: list[Item] = []
+    for item in items:
+        if isinstance(item, Declaration):
+            kept.append(item)
+        elif item.at is None and item.items is not None:
+            prelude = _purge_selectors(item.prelude, used)
             if prelude is not None:
-                kept.append(Rule(prelude, rule.body))
+                kept.append(Rule(prelude, items=purge_rules(item.items, used)))
+        elif item.items is not None:  # @media, @supports…
+            children = purge_rules(item.items, used)
+            if children:
+                kept.append(item.with_items(children))
+        else:
+            kept.append(item)  # @keyframes, @font-face, @page, @charset…: judged later or kept
     return kept
 
 
-def _walk(rules: list[Rule]) -> Iterable[Rule]:
-    for rule in rules:
-        if rule.children is not None:
-            yield from _walk(rule.children)
-        else:
-            yield rule
+def _walk(items: list[Item]) -> Iterable[Item]:
+    for item in items:
+        yield item
+        if isinstance(item, Rule) and item.items is not None:
+            yield from _walk(item.items)
 
 
-def _declarations(body: str) -> list[str]:
-    return [d for d in split_top(body, ";") if d.strip()]
-
-
-def _property(declaration: str) -> str:
-    return declaration.split(":", 1)[0].strip()
-
-
-def used_custom_properties(rules: list[Rule], other_css: str, used: Used) -> set[str]:
+def used_custom_properties(items: list[Item], other_css: str, used: Used) -> set[str]:
     """Custom properties something refers to: a kept declaration, other CSS, a page or script."""
     referenced = {w for w in used.words if w.startswith("--")} | set(
         VAR_REFERENCE.findall(other_css)
     )
     definitions: dict[str, list[str]] = {}
-    for rule in _walk(rules):
-        if at_name(rule.prelude) is not None:
-            referenced |= set(VAR_REFERENCE.findall(rule.body))
-            continue
-        for declaration in _declarations(rule.body):
-            name = _property(declaration)
-            if name.startswith("--"):
-                definitions.setdefault(name, []).append(declaration)
+    for item in _walk(items):
+        if isinstance(item, Declaration):
+            if item.name.startswith("--"):
+                definitions.setdefault(item.name, []).append(item.value)
             else:
-                referenced |= set(VAR_REFERENCE.findall(declaration))
+                referenced |= set(VAR_REFERENCE.findall(item.value))
+        elif item.body is not None:
+            referenced |= set(VAR_REFERENCE.findall(item.body))
     pending = list(referenced)
     while pending:
         for inner in VAR_REFERENCE.findall(" ".join(definitions.get(pending.pop(), []))):
@@ -210,31 +210,24 @@ def used_custom_properties(rules: list[Rule], other_css: str, used: Used) -> set
     return referenced
 
 
-def drop_unused(rules: list[Rule], properties: set[str], names: str) -> list[Rule]:
-    """Step 2: drop custom properties nobody refers to and @keyframes nobody names."""
-    kept: list[Rule] = []
-    for rule in rules:
-        name = at_name(rule.prelude)
-        if rule.children is not None:
-            children = drop_unused(rule.children, properties, names)
-            if children:
-                kept.append(Rule(rule.prelude, children=children))
-            continue
-        if name in ("keyframes", "-webkit-keyframes"):
-            animation = rule.prelude.split(None, 1)[1].strip() if " " in rule.prelude else ""
+def drop_unused(items: list[Item], properties: set[str], names: str) -> list[Item]:
+    """Step 2: drop custom properties nobody refers to, @keyframes nobody names, and rules
+    and groups left with nothing in them."""
+    kept: list[Item] = []
+    for item in items:
+        if isinstance(item, Declaration):
+            if not item.name.startswith("--") or item.name in properties:
+                kept.append(item)
+        elif item.items is not None:
+            inside = drop_unused(item.items, properties, names)
+            if inside:
+                kept.append(item.with_items(inside))
+        elif item.at in ("keyframes", "-webkit-keyframes"):
+            animation = item.prelude.split(None, 1)[1].strip() if " " in item.prelude else ""
             if animation and re.search(rf"(?<![\w-]){re.escape(animation)}(?![\w-])", names):
-                kept.append(rule)
-            continue
-        if name is not None:
-            kept.append(rule)
-            continue
-        declarations = [
-            d
-            for d in _declarations(rule.body)
-            if not _property(d).startswith("--") or _property(d) in properties
-        ]
-        if declarations:
-            kept.append(Rule(rule.prelude, ";".join(declarations)))
+                kept.append(item)
+        else:
+            kept.append(item)
     return kept
 
 
@@ -242,50 +235,51 @@ def purge_css(sheets: dict[str, str], used: Used, own_css: str = "") -> dict[str
     """Each stylesheet with only what pages and scripts that use `used` can need. The sheets are
     purged together (one may define what another uses); `own_css`, our own styles, is kept
     as it is and read for var() references and animation names."""
-    purged = {name: purge_rules(parse(strip_comments(css)), used) for name, css in sheets.items()}
-    every_rule = [rule for rules in purged.values() for rule in rules]
-    properties = used_custom_properties(every_rule, own_css, used)
+    purged = {name: purge_rules(list(parse(css)), used) for name, css in sheets.items()}
+    every_item = [item for items in purged.values() for item in items]
+    properties = used_custom_properties(every_item, own_css, used)
     naming = [
-        rule
-        for rule in every_rule
-        if at_name(rule.prelude) not in ("keyframes", "-webkit-keyframes")
+        item
+        for item in every_item
+        if not (isinstance(item, Rule) and item.at in ("keyframes", "-webkit-keyframes"))
     ]
     names = serialize(naming) + own_css + " " + " ".join(sorted(used.words | used.names))
     return {
-        name: serialize(drop_unused(rules, properties, names)) for name, rules in purged.items()
+        name: serialize(drop_unused(items, properties, names)) for name, items in purged.items()
     }
 
 
 # ------------------------------------------------------------------ on a built site
-def words_in_tag(tag: str) -> tuple[set[str], set[str]]:
-    """(class names and ids, other words: element name, attribute names, one-word values)."""
-    names: set[str] = set()
-    words = {TAG_NAME.match(tag).group(1).lower()}  # type: ignore[union-attr]
-    for attribute, *values in ATTRIBUTE_IN_TAG.findall(tag[1:]):
-        attribute = attribute.lower()
-        words.add(attribute)
-        value = next((v for v in values if v), "")
-        if attribute == "class":
-            names.update(value.split())
-        elif attribute == "id":
-            names.add(value)
-        elif value and WORD.fullmatch(value):
-            words.add(value)
-    return names, words
+class _TagWords(HTMLParser):
+    """Class names and ids, and other words (element names, attribute names, one-word values)
+    of every start tag of the pages fed to it, read as a browser reads them: a `>` inside a
+    quoted value does not end the tag, and character references are decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.names: set[str] = set()
+        self.words: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.words.add(tag)
+        for attribute, value in attrs:
+            self.words.add(attribute)
+            if attribute == "class":
+                self.names.update((value or "").split())
+            elif attribute == "id":
+                self.names.add(value or "")
+            elif value and WORD.fullmatch(value):
+                self.words.add(value)
 
 
 def used_in_pages(pages: Iterable[str]) -> Used:
     """What a selector can ask of the built pages."""
-    tags: set[str] = set()
+    tags = _TagWords()
     for text in pages:
-        tags.update(TAG.findall(text))
-    names: set[str] = set()
-    words: set[str] = set()
-    for tag in tags:
-        tag_names, tag_words = words_in_tag(tag)
-        names |= tag_names
-        words |= tag_words
-    return Used(frozenset(names), frozenset(words))
+        tags.feed(text)
+        tags.close()
+        tags.reset()
+    return Used(frozenset(tags.names), frozenset(tags.words))
 
 
 def words_in_scripts(scripts: Iterable[Path]) -> set[str]:

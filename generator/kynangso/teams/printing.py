@@ -23,6 +23,7 @@ import jinja2
 import markupsafe
 import segno
 from markdown_it import MarkdownIt
+from pypdf import PdfReader
 
 from ..errors import BuildError
 from ..render.clean import clean_html
@@ -33,7 +34,6 @@ CHROMIUM = "/usr/bin/chromium"
 MAX_HANDOUT_PAGES = 2
 # Tried in turn until a handout fits on MAX_HANDOUT_PAGES: large type first.
 SCALES = (1.0, 0.92, 0.85, 0.78, 0.72)
-PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 # Chromium stamps the time of printing into every PDF; a fixed date keeps builds reproducible
 # (same length, so the cross-reference offsets stay right).
 PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")
@@ -51,7 +51,8 @@ def chromium_path() -> str:
 
 
 def page_count(pdf: bytes) -> int:
-    return len(PAGE.findall(pdf))
+    """The pages in the PDF's page tree (pypdf), not whatever in its bytes looks like one."""
+    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def stable_pdf(pdf: bytes) -> bytes:
