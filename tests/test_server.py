@@ -4,6 +4,7 @@ fuzzing against the OpenAPI schema, and kill -9 in the middle of a burst."""
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
 import json
 import re
 import select
@@ -127,6 +128,19 @@ def test_site_is_served_gzipped_with_cache_headers(server: Server) -> None:
     assert bundle is not None
     assert "immutable" in httpx.get(f"{server.url}/{bundle.group(0)}").headers["cache-control"]
     assert httpx.get(f"{server.url}/tham-gia-lop/").status_code == 200
+
+
+def test_class_mode_never_redirects_off_site(server: Server) -> None:
+    """The exact request line of the report: `//evil.example%2F..` once answered 308 with
+    `Location: //evil.example/../`."""
+    for target in ("//evil.example%2F..", "/%5Cevil.example/..", "/./sw.js"):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.putrequest("GET", target)
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status == 404 and response.getheader("location") is None, target
 
 
 def test_kill_9_during_a_burst_loses_nothing_acknowledged(
