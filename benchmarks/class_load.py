@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 LUA = """
 local learners = {LEARNERS}
 local lessons = {LESSONS}
+local questions = {QUESTIONS}  -- per lesson: the server checks total and pass against the catalog
 local counter = 0
 local ids = 0
 thread_id = 0  -- global: set per thread by setup()
@@ -45,9 +46,11 @@ request = function()
     return wrk.format("GET", "/lessons/" .. lesson .. "/", {["Accept-Encoding"] = "gzip"})
   end
   local learner = learners[(counter % #learners) + 1]
+  local which = (counter % #lessons) + 1
+  local n = questions[which]
   local body = string.format(
-    '{"id":"t%d-%d","class_code":"%s","learner_id":"%s","lesson":"%s","lang":"vi","score":5,"total":6,"passed":true,"answered_at":"2026-11-25T10:00:00Z","answers":[true,true,false,true,true,true]}',
-    thread_id, counter, "{CODE}", learner, lessons[(counter % #lessons) + 1])
+    '{"id":"t%d-%d","class_code":"%s","learner_id":"%s","lesson":"%s","lang":"vi","score":%d,"total":%d,"passed":true,"answered_at":"2026-11-25T10:00:00Z","answers":[%s]}',
+    thread_id, counter, "{CODE}", learner, lessons[which], n, n, string.rep("true,", n - 1) .. "true")
   return wrk.format("POST", "/api/v1/completions", {["Content-Type"] = "application/json"}, body)
 end
 """
@@ -123,7 +126,8 @@ def main() -> None:
     site = Path(args.site)
     if not (site / "catalog.json").is_file():
         sys.exit(f"{site} is not a built site: run 'kynangso build' first")
-    lessons = sorted(json.loads((site / "catalog.json").read_text(encoding="utf-8"))["lessons"])
+    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))["lessons"]
+    lessons = sorted(catalog)
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "load.db"
@@ -194,6 +198,10 @@ def main() -> None:
             script.write_text(
                 LUA.replace("{LEARNERS}", "{" + ",".join(f'"{x}"' for x in learners) + "}")
                 .replace("{LESSONS}", "{" + ",".join(f'"{x}"' for x in lessons) + "}")
+                .replace(
+                    "{QUESTIONS}",
+                    "{" + ",".join(str(len(catalog[x]["questions"])) for x in lessons) + "}",
+                )
                 .replace("{CODE}", code)
             )
             ours = run_wrk(base + "/", args.seconds, args.connections, script)

@@ -135,3 +135,46 @@ def test_class_create_export_and_backup(real_site: Path, tmp_path: Path) -> None
     result = runner.invoke(main, ["backup", "--db", str(db), "--out", str(backup_file)])
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in store.completions(store.connect(backup_file))] == ["c1"]
+
+
+def _created_code(output: str) -> str:
+    import json
+
+    return str(json.loads(output.strip().splitlines()[-1])["code"])
+
+
+def test_class_create_asks_for_the_pin_twice_when_not_given(tmp_path: Path) -> None:
+    from kynangso import store
+
+    db = tmp_path / "class.db"
+    pin = "một câu dài 2468"
+    result = CliRunner().invoke(
+        main,
+        ["class", "create", "Lớp A", "--db", str(db), "--json"],
+        input=f"12\n12\n{pin}\nsomething else\n{pin}\n{pin}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert pin not in result.output  # hidden input: never echoed
+    assert "the PIN must be 4 to 64 characters" in result.output
+    assert "do not match" in result.output
+    assert store.check_pin(store.connect(db), _created_code(result.output), pin)
+
+
+def test_class_create_reads_the_pin_from_a_file(tmp_path: Path) -> None:
+    from kynangso import store
+
+    db = tmp_path / "class.db"
+    pin_file = tmp_path / "pin.txt"
+    pin_file.write_text("x" * 64 + "\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["class", "create", "Lớp A", "--db", str(db), "--json", "--pin-file", str(pin_file)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert store.check_pin(store.connect(db), _created_code(result.output), "x" * 64)
+    pin_file.write_text("x" * 65, encoding="utf-8")
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and "the PIN must be 4 to 64 characters" in result.output
+    both = runner.invoke(main, [*args[:-2], "--pin", "2468", "--pin-file", str(pin_file)])
+    assert both.exit_code == 2 and "either --pin or --pin-file" in both.output
+    missing = runner.invoke(main, [*args[:-1], str(tmp_path / "nowhere.txt")])
+    assert missing.exit_code == 2 and "nowhere.txt" in missing.output

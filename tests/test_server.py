@@ -4,8 +4,12 @@ fuzzing against the OpenAPI schema, and kill -9 in the middle of a burst."""
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
 import json
 import re
+import select
+import socket
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,6 +130,19 @@ def test_site_is_served_gzipped_with_cache_headers(server: Server) -> None:
     assert httpx.get(f"{server.url}/tham-gia-lop/").status_code == 200
 
 
+def test_class_mode_never_redirects_off_site(server: Server) -> None:
+    """The exact request line of the report: `//evil.example%2F..` once answered 308 with
+    `Location: //evil.example/../`."""
+    for target in ("//evil.example%2F..", "/%5Cevil.example/..", "/./sw.js"):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.putrequest("GET", target)
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status == 404 and response.getheader("location") is None, target
+
+
 def test_kill_9_during_a_burst_loses_nothing_acknowledged(
     real_site: Path, class_db: tuple[Path, str]
 ) -> None:
@@ -145,8 +162,12 @@ def test_kill_9_during_a_burst_loses_nothing_acknowledged(
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(post, body) for body in bodies]
+        deadline = time.monotonic() + 60
         while len(acknowledged) < 50:
-            futures[0].result(timeout=0) if futures[0].done() and futures[0].exception() else None
+            if time.monotonic() > deadline or all(future.done() for future in futures):
+                server.kill()
+                pytest.fail(f"only {len(acknowledged)} of 400 posts acknowledged before the kill")
+            time.sleep(0.005)
         server.kill()
         concurrent.futures.wait(futures, timeout=60)
     assert 50 <= len(acknowledged) < 400
@@ -196,15 +217,187 @@ def test_coach_dashboard_behind_pin(server: Server, class_db: tuple[Path, str]) 
         assert 'name="pin"' in client.get("/coach/").text
 
 
-def test_coach_login_attempts_are_limited(server: Server, class_db: tuple[Path, str]) -> None:
+def login(client: httpx.Client, code: str, pin: str, phone: str | None = None) -> httpx.Response:
+    """A coach login; `phone` is the address of a phone on the class Wi-Fi, given the way a
+    reverse proxy on the laptop would give it (X-Forwarded-For, trusted from loopback only)."""
+    headers = {"x-forwarded-for": phone} if phone else {}
+    return client.post(
+        "/coach/login", data={"code": code, "pin": pin}, headers=headers, follow_redirects=False
+    )
+
+
+def test_coach_login_attempts_are_limited_per_address(
+    server: Server, class_db: tuple[Path, str]
+) -> None:
     code = class_db[1]
     with httpx.Client(base_url=server.url) as client:
         for _ in range(5):
-            assert (
-                client.post("/coach/login", data={"code": code, "pin": "1111"}).status_code == 401
-            )
-        blocked = client.post("/coach/login", data={"code": code, "pin": "2468"})
-        assert blocked.status_code == 429 and blocked.headers["retry-after"] == "600"
+            assert login(client, code, "1111", phone="10.0.0.5").status_code == 401
+        blocked = login(client, code, "2468", phone="10.0.0.5")
+        assert blocked.status_code == 429 and blocked.headers["retry-after"] == "30"
+        # another phone, and the laptop itself, are not locked out by that phone
+        assert login(client, code, "2468", phone="10.0.0.6").status_code == 303
+        assert login(client, code, "2468").status_code == 303
+
+
+def test_laptop_is_never_locked_out(server: Server, class_db: tuple[Path, str]) -> None:
+    code = class_db[1]
+    with httpx.Client(base_url=server.url) as client:
+        for _ in range(8):
+            assert login(client, code, "1111").status_code == 401
+        assert login(client, code, "2468").status_code == 303
+
+
+def test_login_waits_grow_and_memory_is_bounded() -> None:
+    from kynangso.server import LoginLimiter
+
+    now = [1000.0]
+    limiter = LoginLimiter(clock=lambda: now[0], capacity=100)
+    waits = []
+    for _ in range(10):
+        assert limiter.attempt("10.0.0.5") == 0  # a try, counted
+        waits.append(limiter.wait("10.0.0.5"))
+        if waits[-1]:
+            assert limiter.attempt("10.0.0.5") == waits[-1]  # trying again at once is refused
+        now[0] += waits[-1]
+    assert waits == [0, 0, 0, 0, 30, 60, 120, 240, 480, 900]
+    limiter.succeeded("10.0.0.5")
+    assert limiter.attempt("10.0.0.5") == 0 and limiter.wait("10.0.0.5") == 0
+    now[0] += 24 * 3600 + 1  # a day later every address starts afresh
+    assert limiter.attempt("10.0.0.9") == 0 and len(limiter) == 1
+    for n in range(10_000):
+        limiter.attempt(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
+    assert len(limiter) <= 100
+    # one phone's IPv6 privacy addresses share its /64: new addresses do not buy new tries
+    for n in range(6):
+        limiter.attempt(f"fd00:1:2:3::{n + 1:x}")
+    assert limiter.attempt("fd00:1:2:3::99") > 0
+
+
+def test_pin_check_runs_off_the_event_loop(server: Server, class_db: tuple[Path, str]) -> None:
+    code = class_db[1]
+    started = time.perf_counter()
+    store.hash_pin("2468", b"0" * 16)
+    one_check = time.perf_counter() - started
+    slowest = 0.0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        logins = [
+            pool.submit(request, f"{server.url}/coach/login", raw=f"code={code}&pin=2468".encode())
+            for _ in range(8)
+        ]
+        while not all(future.done() for future in logins):
+            began = time.perf_counter()
+            assert request(server.url + "/api/v1/health")[0] == 200
+            slowest = max(slowest, time.perf_counter() - began)
+    # on the event loop, a health check waits behind every PIN check in the queue (8 of them)
+    assert slowest < 3 * one_check, (slowest, one_check)
+
+
+def _read_to_close(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes (a 413 closes the connection)."""
+    answer = b""
+    try:
+        while chunk := sock.recv(65536):
+            answer += chunk
+    except ConnectionResetError:
+        pass  # the rest of our body was still arriving when it closed
+    return answer
+
+
+def _chunked_post(url: str, path: str, limit_bytes: int) -> bytes:
+    """POST an endless chunked body; return the server's answer, which must come before
+    `limit_bytes` have been sent."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n\r\n".encode()
+        )
+        chunk = b"1000\r\n" + b"a" * 4096 + b"\r\n"
+        sent = 0
+        while sent < limit_bytes:
+            readable, _, _ = select.select([sock], [], [], 0.005)
+            if readable:
+                return _read_to_close(sock)
+            try:
+                sock.sendall(chunk)
+            except OSError:  # the server answered and closed: read what it said
+                return _read_to_close(sock)
+            sent += 4096
+        raise AssertionError(f"no answer from {path} after {sent} bytes of body")
+
+
+@pytest.mark.parametrize(
+    "path", ["/coach/login", "/api/v1/completions", "/api/v1/classes/ABCDEF/learners"]
+)
+def test_chunked_body_is_cut_at_the_cap(server: Server, path: str) -> None:
+    """A body without a length (chunked) is read only up to the cap, then answered with 413."""
+    answer = _chunked_post(server.url, path, 4 * 1024 * 1024)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+@pytest.mark.parametrize(
+    "path", ["/coach/login", "/coach/logout", "/api/v1/completions", "/lessons/", "/nowhere"]
+)
+def test_declared_length_over_the_cap_is_refused_at_once(server: Server, path: str) -> None:
+    """Every endpoint, before reading anything: a declared length over the cap is a 413."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 1000000000\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n\r\ncode=A".encode()
+        )
+        answer = _read_to_close(sock)
+    assert answer.startswith(b"HTTP/1.1 413") and b"body over" in answer, answer[:200]
+
+
+def test_forged_results_are_refused(server: Server, class_db: tuple[Path, str]) -> None:
+    """The built catalog says vneid-activate has 6 questions and a pass mark of 5."""
+    code = class_db[1]
+    learner = join(server, code)
+    url = f"{server.url}/api/v1/completions"
+    forged = [
+        ({"score": 0, "total": 999, "passed": True, "answers": None}, "total"),
+        ({"score": 7, "total": 7, "passed": True, "answers": None}, "total"),
+        ({"score": 4, "total": 6, "passed": True}, "passed"),
+        ({"score": 6, "total": 6, "passed": False}, "passed"),
+    ]
+    for changes, field in forged:
+        status, reply = request(url, completion(code, learner, **changes))
+        assert status == 422 and field in str(reply["detail"]), (changes, reply)
+    assert "pass mark" in str(request(url, completion(code, learner, score=4))[1]["detail"])
+    honest = [
+        completion(code, learner, score=4, passed=False),
+        completion(code, learner, score=5, passed=True),
+        completion(code, learner, score=0, passed=False, answers=None),
+    ]
+    for body in honest:
+        assert request(url, body)[0] == 201
+    rows = store.completions(store.connect(class_db[0]))
+    assert sorted(row["id"] for row in rows) == sorted(str(body["id"]) for body in honest)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59-05:00"),
+        ("0001-01-01T00:00:00+07:00", "0001-01-01T00:00:00+07:00"),
+        ("2026-11-25T17:00:00+07:00", "2026-11-25T10:00:00+00:00"),
+        ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00+00:00"),
+    ],
+)
+def test_any_phone_clock_is_stored(
+    server: Server, class_db: tuple[Path, str], given: str, kept: str
+) -> None:
+    """A wrong phone clock never costs a real completion: it is stored, normalised to UTC where
+    that is possible and as the phone gave it otherwise."""
+    code = class_db[1]
+    learner = join(server, code)
+    body = completion(code, learner, answered_at=given)
+    status, reply = request(f"{server.url}/api/v1/completions", body)
+    assert status == 201, reply
+    [row] = store.completions(store.connect(class_db[0]), code)
+    assert row["answered_at"] == kept
 
 
 def test_no_server_error_for_any_request(server: Server, class_db: tuple[Path, str]) -> None:

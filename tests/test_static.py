@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import http.client
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from starlette.testclient import TestClient
 
+from kynangso.serving import serving
 from kynangso.static import SiteApp, cache_control
 
 
@@ -67,3 +71,73 @@ def test_cache_rules() -> None:
     assert cache_control("assets/kns.js") == "no-cache"
     assert cache_control("lessons/a/") == "no-cache"
     assert "max-age=86400" in cache_control("media/x.svg")
+
+
+def _raw_get(url: str, target: str) -> tuple[int, dict[str, str]]:
+    """GET with `target` as the exact request line: no client-side clean-up of `..` or `//`."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.putrequest("GET", target, skip_host=True, skip_accept_encoding=True)
+        connection.putheader("Host", parts.netloc)
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def raw_url(tmp_path: Path) -> Iterator[str]:
+    """A tiny site behind SiteApp (with sw.js hidden, as the preview does) on a real server."""
+    site = tmp_path / "site"
+    (site / "lessons" / "a").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>home</h1>")
+    (site / "lessons" / "a" / "index.html").write_text("<h1>lesson a</h1>")
+    (site / "sw.js").write_text("self.x = 1;")
+    (site / "404.html").write_text("<h1>not here</h1>")
+    (tmp_path / "secret.txt").write_text("secret")
+    with serving(SiteApp(site, hidden=("sw.js",))) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example%2F..",
+        "//evil.example/..",
+        "/%2Fevil.example/..",
+        "/\\evil.example/..",
+        "/lessons//a",
+        "/lessons/./a",
+        "/lessons/a/..",
+        "/./lessons/a",
+        "/../secret.txt",
+        "/lessons/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/lessons/%2e%2e/%2e%2e/secret.txt",
+    ],
+)
+def test_dot_and_empty_segments_are_404_never_a_redirect(raw_url: str, target: str) -> None:
+    status, headers = _raw_get(raw_url, target)
+    assert status == 404, (target, status, headers.get("location"))
+    assert "location" not in headers
+
+
+def test_redirect_location_is_the_checked_path(raw_url: str) -> None:
+    status, headers = _raw_get(raw_url, "/lessons/a")
+    assert status == 308 and headers["location"] == "/lessons/a/"
+    assert _raw_get(raw_url, "/lessons/a/")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "target", ["/sw.js", "/./sw.js", "/sw.js/", "//sw.js", "/lessons/../sw.js"]
+)
+def test_hidden_files_stay_hidden(raw_url: str, target: str) -> None:
+    assert _raw_get(raw_url, target)[0] == 404
+
+
+def test_file_with_a_trailing_slash_is_404(raw_url: str) -> None:
+    assert _raw_get(raw_url, "/index.html")[0] == 200
+    assert _raw_get(raw_url, "/index.html/")[0] == 404

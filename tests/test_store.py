@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -17,18 +18,18 @@ def connection(tmp_path: Path) -> sqlite3.Connection:
 
 
 def _completion(code: str, learner: str, id_: str = "c1", **changes: object) -> store.Completion:
-    values = dict(
-        id=id_,
-        class_code=code,
-        learner_id=learner,
-        lesson="vneid-activate",
-        lang="vi",
-        score=5,
-        total=6,
-        passed=True,
-        answered_at="2026-11-25T10:00:00+00:00",
-        answers=None,
-    )
+    values = {
+        "id": id_,
+        "class_code": code,
+        "learner_id": learner,
+        "lesson": "vneid-activate",
+        "lang": "vi",
+        "score": 5,
+        "total": 6,
+        "passed": True,
+        "answered_at": "2026-11-25T10:00:00+00:00",
+        "answers": None,
+    }
     values.update(changes)
     return store.Completion(**values)  # type: ignore[arg-type]
 
@@ -93,3 +94,37 @@ def test_backup_is_a_complete_copy(connection: sqlite3.Connection, tmp_path: Pat
     store.backup(connection, tmp_path / "copy.db")
     copy = store.connect(tmp_path / "copy.db")
     assert [r["id"] for r in store.completions(copy)] == ["c1"]
+
+
+def test_session_tokens_are_kept_only_hashed(connection: sqlite3.Connection) -> None:
+    code = store.create_class(connection, "Lớp A", "2468")
+    token = store.open_session(connection, code)
+    [row] = connection.execute("SELECT * FROM sessions").fetchall()
+    assert token not in [str(value) for value in tuple(row)]
+    assert hashlib.sha256(token.encode()).hexdigest() in tuple(row)
+    assert store.session_class(connection, token) == code
+    assert store.session_class(connection, hashlib.sha256(token.encode()).hexdigest()) is None
+
+
+def test_plain_session_tokens_of_an_older_store_are_dropped(tmp_path: Path) -> None:
+    """A store whose sessions table kept tokens as given: opening it leaves no usable token."""
+    db = tmp_path / "old.db"
+    old = sqlite3.connect(db)
+    old.executescript(
+        "CREATE TABLE sessions (token TEXT PRIMARY KEY, class_code TEXT NOT NULL,"
+        " expires_at TEXT NOT NULL);"
+        "INSERT INTO sessions VALUES ('plain-token', 'ABCDEF', '2999-01-01T00:00:00+00:00');"
+    )
+    old.commit()
+    old.close()
+    connection = store.connect(db)
+    assert connection.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
+    assert store.session_class(connection, "plain-token") is None
+    code = store.create_class(connection, "Lớp A", "2468")
+    assert store.session_class(connection, store.open_session(connection, code)) == code
+
+
+def test_pin_length_is_4_to_64_characters() -> None:
+    assert store.pin_problem("246") == "the PIN must be 4 to 64 characters"
+    assert store.pin_problem("2468") is None and store.pin_problem("x" * 64) is None
+    assert store.pin_problem("x" * 65) is not None

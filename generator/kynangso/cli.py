@@ -182,15 +182,26 @@ def class_group() -> None:
 @click.argument("name")
 @click.option(
     "--pin",
-    required=True,
-    help="The facilitator's PIN for the coach dashboard (4 or more characters).",
+    default=None,
+    help="The facilitator's PIN for the coach dashboard (4 to 64 characters). Visible to other"
+    " users of the computer and kept in the shell history: prefer the prompt or --pin-file.",
+)
+@click.option(
+    "--pin-file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Read the PIN from the first line of this file (UTF-8).",
 )
 @click.option(
     "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
 )
 @click.option("--json", "as_json", is_flag=True, help="End with a JSON line {code, name}.")
-def class_create(name: str, pin: str, db_path: str, as_json: bool) -> None:
-    """Create a class; print its code (6 characters, easy to read aloud)."""
+def class_create(
+    name: str, pin: str | None, pin_file: str | None, db_path: str, as_json: bool
+) -> None:
+    """Create a class; print its code (6 characters, easy to read aloud).
+
+    Without --pin or --pin-file, asks for the PIN twice without showing it."""
     import json
 
     from . import store
@@ -198,14 +209,50 @@ def class_create(name: str, pin: str, db_path: str, as_json: bool) -> None:
     name = name.strip()
     if not 1 <= len(name) <= 80:
         raise click.BadParameter("the class name must be 1 to 80 characters", param_hint="NAME")
-    if len(pin) < 4:
-        raise click.BadParameter("the PIN must have at least 4 characters", param_hint="--pin")
+    pin = _class_pin(pin, pin_file)
     connection = store.connect(Path(db_path))
     code = store.create_class(connection, name, pin)
     connection.close()
     click.echo(f"class '{name}' created; its code is {code}")
     if as_json:
         click.echo(json.dumps({"code": code, "name": name}, ensure_ascii=False))
+
+
+def _class_pin(pin: str | None, pin_file: str | None) -> str:
+    """The new class's PIN from --pin, --pin-file or a hidden prompt, checked."""
+    from .store import pin_problem
+
+    if pin is not None and pin_file is not None:
+        raise click.UsageError("give either --pin or --pin-file, not both")
+    if pin is None and pin_file is None:
+
+        def checked(value: str) -> str:
+            problem = pin_problem(value)
+            if problem is not None:
+                raise click.BadParameter(problem)
+            return value
+
+        return str(
+            click.prompt(
+                "PIN for the coach dashboard",
+                hide_input=True,
+                confirmation_prompt="The same PIN again",
+                value_proc=checked,
+            )
+        )
+    hint = "--pin"
+    if pin_file is not None:
+        hint = "--pin-file"
+        try:
+            lines = Path(pin_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(f"cannot read {pin_file}: {exc}", param_hint=hint) from exc
+        pin = lines[0] if lines else ""
+    assert pin is not None
+    problem = pin_problem(pin)
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint=hint)
+    return pin
 
 
 @main.command(name="export")

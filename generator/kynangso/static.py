@@ -13,6 +13,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -39,6 +40,27 @@ class _Entry:
     media_type: str
 
 
+# Characters no page path of ours has; a backslash would let a browser read "/\\host" as "//host".
+_UNSAFE_SEGMENT = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def site_path(path: str) -> tuple[list[str], bool] | None:
+    """The segments of a decoded request path and whether it ends in "/", or None when the path
+    is not one of ours: it must start with "/", and no segment may be empty, "." or ".." or hold
+    a backslash or control character. Checked once, on the path as the server decoded it, so the
+    file looked up, the hidden list and a redirect's Location all see the same segments."""
+    if not path.startswith("/"):
+        return None
+    segments = path[1:].split("/")
+    folder = segments[-1] == ""
+    if folder:
+        segments.pop()
+    for segment in segments:
+        if segment in ("", ".", "..") or _UNSAFE_SEGMENT.search(segment):
+            return None
+    return segments, folder
+
+
 def cache_control(path: str) -> str:
     """Theme files with a content hash in their name never change; everything else revalidates."""
     if HASHED.search(path):
@@ -62,10 +84,23 @@ class SiteApp:
     def _file(self, relative: str) -> Path | None:
         target = (self.site_dir / relative).resolve()
         if not target.is_relative_to(self.site_dir):
-            return None
+            return None  # a symbolic link leading out of the site
         if target.is_dir():
             target = target / "index.html"
         return target if target.is_file() else None
+
+    def _lookup(self, segments: list[str], folder: bool) -> tuple[Path | None, bool]:
+        """(the file to serve, whether the address needs a "/" added) for checked segments."""
+        relative = "/".join(segments)
+        if relative in self.hidden:
+            return None, False
+        path = self._file(relative)
+        if path is None:
+            return None, False
+        is_index = path.name == "index.html" and (not segments or segments[-1] != "index.html")
+        if folder and not is_index:
+            return None, False  # "/index.html/", "/sw.js/": a file is not a folder
+        return path, is_index and not folder
 
     def _entry(self, path: Path) -> _Entry:
         stat = path.stat()
@@ -100,16 +135,18 @@ class SiteApp:
                 scope, receive, send
             )
             return
-        relative = request.url.path.lstrip("/")
-        path = None if relative in self.hidden else self._file(relative)
-        if (
-            path is not None
-            and path.name == "index.html"
-            and relative
-            and not relative.endswith(("/", "index.html"))
-        ):
-            await RedirectResponse(request.url.path + "/", status_code=308)(scope, receive, send)
-            return
+        checked = site_path(scope["path"])
+        path: Path | None = None
+        relative = ""
+        if checked is not None:
+            segments, folder = checked
+            relative = "/".join(segments) + ("/" if folder and segments else "")
+            path, add_slash = self._lookup(segments, folder)
+            if add_slash:
+                # Built from the checked segments: always "/<segment>…/", never "//host".
+                location = quote("/" + "/".join(segments) + "/", safe="/!$&'()*+,;=:@-._~")
+                await RedirectResponse(location, status_code=308)(scope, receive, send)
+                return
         status = 200
         if path is None:
             path, status = self._file("404.html"), 404

@@ -19,6 +19,7 @@ from typing import Any
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 CODE_LENGTH = 6
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+PIN_MIN, PIN_MAX = 4, 64  # characters; a longer PIN is a stronger one
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS completions (
 );
 CREATE INDEX IF NOT EXISTS completions_by_class ON completions(class_code, answered_at);
 CREATE TABLE IF NOT EXISTS sessions (
-    token       TEXT PRIMARY KEY,
+    token_hash  TEXT PRIMARY KEY,  -- sha256 hex of the cookie's token; the token is never stored
     class_code  TEXT NOT NULL REFERENCES classes(code),
     expires_at  TEXT NOT NULL
 );
@@ -91,12 +92,29 @@ def connect(db_path: Path) -> sqlite3.Connection:
     # Checkpoints copy the WAL into the database and fsync it: done by `checkpoint()` from a
     # background thread, never inside a request, so no phone waits behind one.
     connection.execute("PRAGMA wal_autocheckpoint=0")
+    _drop_plain_sessions(connection)
     connection.executescript(SCHEMA)
     return connection
 
 
+def _drop_plain_sessions(connection: sqlite3.Connection) -> None:
+    """A store from before session tokens were hashed kept them as given in `sessions.token`:
+    drop that table (it is recreated empty). Sessions last 12 hours; losing them only asks a
+    coach to log in again, and no usable token is left on disk."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
+    if "token" in columns:
+        connection.execute("DROP TABLE sessions")
+
+
+def pin_problem(pin: str) -> str | None:
+    """What is wrong with a PIN a facilitator chose, or None."""
+    if not PIN_MIN <= len(pin) <= PIN_MAX:
+        return f"the PIN must be {PIN_MIN} to {PIN_MAX} characters"
+    return None
+
+
 def hash_pin(pin: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, **SCRYPT)
+    return hashlib.scrypt(pin.encode("utf-8", "surrogatepass"), salt=salt, **SCRYPT)
 
 
 def create_class(connection: sqlite3.Connection, name: str, pin: str) -> str:
@@ -116,14 +134,26 @@ def create_class(connection: sqlite3.Connection, name: str, pin: str) -> str:
     raise StoreError("could not find a free class code")
 
 
-def check_pin(connection: sqlite3.Connection, code: str, pin: str) -> bool:
+def pin_record(connection: sqlite3.Connection, code: str) -> tuple[bytes, bytes] | None:
+    """(salt, hash) of a class's PIN, or None for an unknown code: a quick read, so the slow
+    part (`pin_matches`) can run in another thread without sharing the connection."""
     row = connection.execute(
         "SELECT pin_salt, pin_hash FROM classes WHERE code = ?", (code,)
     ).fetchone()
-    if row is None:
+    return None if row is None else (bytes(row["pin_salt"]), bytes(row["pin_hash"]))
+
+
+def pin_matches(pin: str, record: tuple[bytes, bytes] | None) -> bool:
+    """Whether `pin` is the one behind `record`; about 0.2 s of scrypt whatever the answer."""
+    if record is None:
         hash_pin(pin, b"0" * 16)  # same work either way: timing does not tell which codes exist
         return False
-    return hmac.compare_digest(hash_pin(pin, row["pin_salt"]), row["pin_hash"])
+    salt, digest = record
+    return hmac.compare_digest(hash_pin(pin, salt), digest)
+
+
+def check_pin(connection: sqlite3.Connection, code: str, pin: str) -> bool:
+    return pin_matches(pin, pin_record(connection, code))
 
 
 def class_name(connection: sqlite3.Connection, code: str) -> str | None:
@@ -195,13 +225,20 @@ def learners(connection: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+def token_hash(token: str) -> str:
+    """What the store keeps of a session token: a copy of the store (a backup, a stick) then
+    holds nothing that opens the dashboard. The token is 256 random bits: no salt needed."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def open_session(connection: sqlite3.Connection, code: str, hours: int = 12) -> str:
+    """A new coach session for `code`; returns the token for the cookie (stored only hashed)."""
     token = secrets.token_urlsafe(32)
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
     connection.execute("DELETE FROM sessions WHERE expires_at < ?", (now(),))
     connection.execute(
-        "INSERT INTO sessions (token, class_code, expires_at) VALUES (?, ?, ?)",
-        (token, code, expires.isoformat(timespec="seconds")),
+        "INSERT INTO sessions (token_hash, class_code, expires_at) VALUES (?, ?, ?)",
+        (token_hash(token), code, expires.isoformat(timespec="seconds")),
     )
     return token
 
@@ -210,13 +247,14 @@ def session_class(connection: sqlite3.Connection, token: str | None) -> str | No
     if not token:
         return None
     row = connection.execute(
-        "SELECT class_code FROM sessions WHERE token = ? AND expires_at >= ?", (token, now())
+        "SELECT class_code FROM sessions WHERE token_hash = ? AND expires_at >= ?",
+        (token_hash(token), now()),
     ).fetchone()
     return None if row is None else str(row["class_code"])
 
 
 def close_session(connection: sqlite3.Connection, token: str) -> None:
-    connection.execute("DELETE FROM sessions WHERE token = ?", (token,))
+    connection.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
 
 
 def checkpoint(db_path: Path) -> None:
