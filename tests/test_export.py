@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from kynangso import store
+from kynangso.cli import main
 from kynangso.export import COLUMNS, completions_csv, safe_cell
 
 ROW = {
@@ -50,3 +56,26 @@ def test_csv_has_bom_columns_and_numbers() -> None:
         "1",
     )
     assert '"5"' not in text  # numbers are not quoted as text
+
+
+def test_only_human_written_text_is_neutralised() -> None:
+    row = {**ROW, "learner_id": "-Fq3x9", "id": "-a1", "learner_name": "-Lò", "day": "2026-11-25"}
+    text = completions_csv([row], {"lessons": {}})
+    record = dict(zip(COLUMNS, list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1]))
+    assert record["learner_id"] == "-Fq3x9" and record["id"] == "-a1"  # keys stay keys
+    assert record["learner_name"] == "'-Lò" and record["class_name"].startswith("'=")
+    assert record["day"] == "2026-11-25"
+
+
+def test_export_without_a_catalog_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "class.db"
+    store.create_class(store.connect(db), "Lớp A", "2468")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # outside the project folder: no site/ here
+    result = CliRunner().invoke(main, ["export", "--db", str(db)])
+    assert result.exit_code == 1
+    assert "no lesson catalog at" in result.output and "catalog.json" in result.output
+    assert "--site PATH" in result.output and "kynangso build" in result.output

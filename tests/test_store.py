@@ -188,7 +188,9 @@ def test_truncate_checkpoint_empties_the_wal(tmp_path: Path) -> None:
     learner = store.add_learner(connection, code, "Lò Văn A")
     connection.execute("BEGIN")
     for i in range(2000):
-        store.add_completion(connection, _completion(code, learner, id_=f"c{i}", answers=[True] * 6))
+        store.add_completion(
+            connection, _completion(code, learner, id_=f"c{i}", answers=[True] * 6)
+        )
     connection.execute("COMMIT")
     wal = tmp_path / "class.db-wal"
     assert wal.stat().st_size > 100_000
