@@ -264,8 +264,10 @@ def class_create(name: str, pin: str, db_path: str, as_json: bool) -> None:
 )
 def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_file: str) -> None:
     """Every completion once, one row each, as CSV for a spreadsheet (UTF-8 with BOM)."""
+    import io
+
     from . import store
-    from .export import completions_csv
+    from .export import write_completions
     from .server import load_catalog
 
     if not Path(db_path).is_file():
@@ -283,12 +285,13 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
         )
         sys.exit(1)
     connection = store.connect(Path(db_path))
-    text = completions_csv(store.completions(connection, class_code), catalog)
+    out = io.StringIO()
+    write_completions(connection, class_code, catalog, out)
     connection.close()
     if out_file == "-":
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.write(out.getvalue().encode("utf-8"))
     else:
-        Path(out_file).write_bytes(text.encode("utf-8"))
+        Path(out_file).write_bytes(out.getvalue().encode("utf-8"))
 
 
 @main.command()

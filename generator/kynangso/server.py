@@ -33,8 +33,8 @@ from pydantic import (
 )
 
 from . import store
-from .coach import render_dashboard, render_login
-from .export import completions_csv
+from .coach import render_dashboard_from, render_login
+from .export import class_csv
 from .static import SiteApp
 from .writer import Writer
 
@@ -229,7 +229,8 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         yield
         task.cancel()
         await writer.stop()
-        await asyncio.to_thread(store.checkpoint, db_path)
+        # TRUNCATE, not PASSIVE: after a busy class the WAL file goes back to zero bytes.
+        await asyncio.to_thread(store.checkpoint, db_path, "TRUNCATE")
 
     app.router.lifespan_context = lifespan
 
@@ -297,7 +298,10 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         code = store.session_class(connection, request.cookies.get(SESSION_COOKIE))
         if code is None:
             return HTMLResponse(render_login())
-        return HTMLResponse(render_dashboard(connection, code, catalog))
+        # SQL and templating in a worker thread, on a read connection of its own: the phones'
+        # requests keep flowing while a coach looks at a big class.
+        page = await asyncio.to_thread(render_dashboard_from, db_path, code, catalog)
+        return HTMLResponse(page)
 
     @app.post("/coach/login", include_in_schema=False)
     async def login(request: Request) -> Response:
@@ -340,9 +344,9 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         code = store.session_class(connection, request.cookies.get(SESSION_COOKIE))
         if code is None:
             return RedirectResponse("/coach/", status_code=303)
-        text = completions_csv(store.completions(connection, code), catalog)
+        body = await asyncio.to_thread(class_csv, db_path, code, catalog)
         return Response(
-            text.encode("utf-8"),
+            body,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="kynangso-{code}.csv"'},
         )

@@ -93,7 +93,8 @@ def _create_tables(connection: sqlite3.Connection) -> None:
 
 
 def _add_completion_day(connection: sqlite3.Connection) -> None:
-    """Version 2: the day each completion counts for, so SQL can group by it."""
+    """Version 2: the day each completion counts for, so SQL can group by it, and an index
+    that answers the dashboard's counts."""
     connection.execute("ALTER TABLE completions ADD COLUMN day TEXT NOT NULL DEFAULT ''")
     rows = connection.execute("SELECT id, answered_at, received_at FROM completions").fetchall()
     connection.executemany(
@@ -102,6 +103,12 @@ def _add_completion_day(connection: sqlite3.Connection) -> None:
     )
     connection.execute(
         "CREATE INDEX IF NOT EXISTS completions_by_class_day ON completions(class_code, day)"
+    )
+    # Covers every count the dashboard makes, so SQLite reads the index alone instead of
+    # fetching each of a class's rows from the table.
+    connection.execute(
+        "CREATE INDEX IF NOT EXISTS completions_by_class_lesson"
+        " ON completions(class_code, lesson, learner_id, passed, answers)"
     )
 
 
