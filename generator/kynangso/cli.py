@@ -150,19 +150,20 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
     import uvicorn
 
     from .server import create_app
+    from .store import StoreError
 
     store_is_new = not Path(db_path).is_file()
     try:
         app = create_app(Path(site_dir), Path(db_path))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, StoreError) as exc:
         click.echo(f"cannot serve: {exc}", err=True)
         sys.exit(1)
-    _warn_about_store(Path(db_path), store_is_new, app.state.connection)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     click.echo(f"Kỹ năng số is being served at http://{shown}:{port}/ (Ctrl+C to stop)")
     click.echo(
         f"coach dashboard: http://{shown}:{port}/coach/   class store: {Path(db_path).resolve()}"
     )
+    _warn_about_store(Path(db_path), store_is_new, app.state.connection)
     if host in ("0.0.0.0", "::"):
         _print_lan_addresses(port)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
