@@ -6,11 +6,17 @@ autoescaping: a learner's name is always data, never markup.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import os
 import sqlite3
+import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -20,6 +26,27 @@ TEMPLATES = Path(__file__).resolve().parent / "templates" / "coach"
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
 )
+
+
+T = TypeVar("T")
+
+
+def _lower_priority() -> None:
+    """Coach work yields the CPU to the phones' requests (Linux sets a nice value per thread)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
+# One thread, at a lower priority, for the dashboard and the CSV: however often coaches
+# refresh, they use at most one core, and on a 2-core laptop the event loop comes first.
+_COACH_WORK = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="kns-coach", initializer=_lower_priority
+)
+
+
+async def off_the_loop(function: Callable[..., T], *args: Any) -> T:
+    """Run `function(*args)` in the coach thread and wait for it without blocking the loop."""
+    return await asyncio.get_running_loop().run_in_executor(_COACH_WORK, function, *args)
 
 
 def render_login(problem: str | None = None) -> str:

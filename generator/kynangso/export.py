@@ -136,20 +136,24 @@ def write_completions(
         out.writelines(line for (line,) in lines)
 
 
+# A GLOB for "holds a comma, a quote or a line break" (the characters are in the literal).
+_NEEDS_QUOTES = "'*[,\"\r\n]*'"
+
+
 def _sql_text(expr: str, *, human: bool = False) -> str:
     """SQL for one CSV text field, written as Python's csv module would (quoted only when it
-    holds a comma, a quote or a line break); human-written text also gets the formula guard."""
-    value = expr
+    holds a comma, a quote or a line break); human-written text also gets the formula guard.
+    Each test runs once per field: this runs for every row of a big class."""
+    guard = ""
     if human:
-        value = (
+        guard = (
             f"(CASE WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13))"
-            f" THEN char(39) || {expr} ELSE {expr} END)"
+            " THEN char(39) ELSE '' END) || "
         )
     return (
-        f"(CASE WHEN instr({value}, ',') OR instr({value}, char(34)) OR instr({value}, char(10))"
-        f" OR instr({value}, char(13))"
-        f" THEN char(34) || replace({value}, char(34), char(34, 34)) || char(34)"
-        f" ELSE {value} END)"
+        f"(CASE WHEN {expr} GLOB {_NEEDS_QUOTES}"
+        f" THEN char(34) || {guard}replace({expr}, char(34), char(34, 34)) || char(34)"
+        f" ELSE {guard}{expr} END)"
     )
 
 

@@ -33,7 +33,7 @@ from pydantic import (
 )
 
 from . import store
-from .coach import render_dashboard_from, render_login
+from .coach import off_the_loop, render_dashboard_from, render_login
 from .export import class_csv
 from .static import SiteApp
 from .writer import Writer
@@ -298,9 +298,9 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         code = store.session_class(connection, request.cookies.get(SESSION_COOKIE))
         if code is None:
             return HTMLResponse(render_login())
-        # SQL and templating in a worker thread, on a read connection of its own: the phones'
+        # SQL and templating in the coach thread, on a read connection of its own: the phones'
         # requests keep flowing while a coach looks at a big class.
-        page = await asyncio.to_thread(render_dashboard_from, db_path, code, catalog)
+        page = await off_the_loop(render_dashboard_from, db_path, code, catalog)
         return HTMLResponse(page)
 
     @app.post("/coach/login", include_in_schema=False)
@@ -344,7 +344,7 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         code = store.session_class(connection, request.cookies.get(SESSION_COOKIE))
         if code is None:
             return RedirectResponse("/coach/", status_code=303)
-        body = await asyncio.to_thread(class_csv, db_path, code, catalog)
+        body = await off_the_loop(class_csv, db_path, code, catalog)
         return Response(
             body,
             media_type="text/csv; charset=utf-8",
