@@ -35,7 +35,6 @@ COLUMNS = (
     "received_at",
     "day",
 )
-HUMAN_TEXT = ("class_name", "learner_name", "lesson_title")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
