@@ -209,3 +209,24 @@ def test_notebook_cells_from_the_percent_format() -> None:
         "# a comment before any cell\n# %%\nx = 1\n\n# %% [markdown]\n# # Title\n# text\n\n# %%\n\n"
     )
     assert _percent_cells(text) == [("code", "x = 1"), ("markdown", "# Title\ntext")]
+
+
+def test_a_wrong_phone_clock_counts_on_the_day_of_receipt() -> None:
+    received = "2026-11-20T03:00:00+00:00"
+    rows = [
+        {
+            "learner_id": "a",
+            "lesson": "x",
+            "passed": 1,
+            "answered_at": when,
+            "received_at": received,
+        }
+        for when in (
+            "2026-11-19T20:00:00+00:00",
+            "1970-01-01T00:00:00+00:00",
+            "2099-01-01T00:00:00Z",
+        )
+    ]
+    data = report_data([{"code": "ABCDEF", "name": "Lớp"}], [{"id": "a"}], rows, None)
+    assert data.first_day == dt.date(2026, 11, 20) == data.last_day  # 19/11 20:00 UTC is 20/11
+    assert data.per_day == [(dt.date(2026, 11, 20), 3, 3)]

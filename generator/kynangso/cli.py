@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .errors import BuildError, SourceError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 root_option = click.option(
     "--root",
@@ -146,10 +150,12 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
     import uvicorn
 
     from .server import create_app
+    from .store import StoreError
 
+    store_is_new = not Path(db_path).is_file()
     try:
         app = create_app(Path(site_dir), Path(db_path))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, StoreError) as exc:
         click.echo(f"cannot serve: {exc}", err=True)
         sys.exit(1)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -157,9 +163,31 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
     click.echo(
         f"coach dashboard: http://{shown}:{port}/coach/   class store: {Path(db_path).resolve()}"
     )
+    _warn_about_store(Path(db_path), store_is_new, app.state.connection)
     if host in ("0.0.0.0", "::"):
         _print_lan_addresses(port)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _warn_about_store(db_path: Path, is_new: bool, connection: sqlite3.Connection) -> None:
+    """Say which store is used, and loudly when no phone could join a class in it."""
+    from . import store
+
+    found = store.counts(connection)
+    click.echo(
+        f"class store: {db_path.resolve()} ({'new, ' if is_new else ''}{found['classes']} classes,"
+        f" {found['learners']} learners, {found['completions']} completions)"
+    )
+    if found["classes"] == 0:
+        click.secho(
+            f"WARNING: {'this class store is new and' if is_new else 'this class store'} has no"
+            " classes, so no phone can join one. Create a class first (Ctrl+C, then):\n"
+            f'  kynangso class create "Lớp ..." --pin PIN --db {db_path}\n'
+            "or, if the class store is elsewhere, start again with --db PATH.",
+            err=True,
+            fg="red",
+            bold=True,
+        )
 
 
 def _print_lan_addresses(port: int) -> None:
@@ -284,8 +312,10 @@ def _class_pin(pin: str | None, pin_file: str | None) -> str:
 )
 def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_file: str) -> None:
     """Every completion once, one row each, as CSV for a spreadsheet (UTF-8 with BOM)."""
+    import io
+
     from . import store
-    from .export import completions_csv
+    from .export import write_completions
     from .server import load_catalog
 
     if not Path(db_path).is_file():
@@ -294,14 +324,22 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
     try:
         catalog = load_catalog(Path(site_dir))
     except FileNotFoundError:
-        catalog = None
+        # Without the catalog every row would have no lesson title and no topic.
+        click.echo(
+            f"cannot export: no lesson catalog at {(Path(site_dir) / 'catalog.json').resolve()}."
+            " Run this in the project folder after 'kynangso build', or point at the built"
+            " site with --site PATH.",
+            err=True,
+        )
+        sys.exit(1)
     connection = store.connect(Path(db_path))
-    text = completions_csv(store.completions(connection, class_code), catalog)
+    out = io.StringIO()
+    write_completions(connection, class_code, catalog, out)
     connection.close()
     if out_file == "-":
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.write(out.getvalue().encode("utf-8"))
     else:
-        Path(out_file).write_bytes(text.encode("utf-8"))
+        Path(out_file).write_bytes(out.getvalue().encode("utf-8"))
 
 
 @main.command()
@@ -319,7 +357,36 @@ def backup(db_path: str, out_file: str) -> None:
     connection = store.connect(Path(db_path))
     store.backup(connection, Path(out_file))
     connection.close()
-    click.echo(f"backed up {db_path} to {out_file}")
+    copy = store.reader(Path(out_file))
+    found = store.counts(copy)
+    copy.close()
+    click.echo(
+        f"backed up {db_path} to {out_file}: {found['classes']} classes,"
+        f" {found['learners']} learners, {found['completions']} completions"
+    )
+
+
+@main.command()
+@click.option("--from", "backup_file", required=True, help="The backup file to restore.")
+@click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store to replace."
+)
+def restore(backup_file: str, db_path: str) -> None:
+    """Replace the class store with a backup (stop 'kynangso serve' first)."""
+    from . import store
+
+    try:
+        found = store.restore(Path(backup_file), Path(db_path))
+    except store.StoreInUse as exc:
+        click.echo(f"cannot restore: {exc}; stop it (Ctrl+C) and run restore again", err=True)
+        sys.exit(1)
+    except store.StoreError as exc:
+        click.echo(f"cannot restore: {exc}; {db_path} was left as it was", err=True)
+        sys.exit(1)
+    click.echo(
+        f"restored {backup_file} to {db_path} (integrity check ok): {found['classes']} classes,"
+        f" {found['learners']} learners, {found['completions']} completions"
+    )
 
 
 @main.command()

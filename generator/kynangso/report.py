@@ -89,6 +89,15 @@ def local_day(moment: str) -> dt.date:
     return dt.datetime.fromisoformat(moment).astimezone(VIETNAM).date()
 
 
+def counted_day(row: dict[str, Any]) -> dt.date | None:
+    """The day a completion counts for: the same rule as the dashboard and the CSV
+    (`store.completion_day`: Vietnam time, the receipt time when the phone's clock is wrong)."""
+    from .store import completion_day
+
+    day = row.get("day") or completion_day(row.get("answered_at"), row.get("received_at"))
+    return dt.date.fromisoformat(day) if day else None
+
+
 def report_data(
     class_rows: list[dict[str, Any]],
     learner_rows: list[dict[str, Any]],
@@ -108,11 +117,12 @@ def report_data(
         "lessons_passed": len(passed_pairs),
     }
     counts["pass_rate"] = _percent(counts["passes"], counts["attempts"])
-    days = sorted({local_day(r["answered_at"]) for r in rows})
+    day_of = [(counted_day(r), r) for r in rows]
+    days = sorted({day for day, _ in day_of if day is not None})
     per_day: list[tuple[dt.date, int, int]] = []
     if days:
-        tried = Counter(local_day(r["answered_at"]) for r in rows)
-        passed = Counter(local_day(r["answered_at"]) for r in rows if r["passed"])
+        tried = Counter(day for day, _ in day_of)
+        passed = Counter(day for day, r in day_of if r["passed"])
         day = days[0]
         while day <= days[-1]:
             per_day.append((day, tried[day], passed[day]))

@@ -38,8 +38,8 @@ from pydantic import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import store
-from .coach import render_dashboard, render_login
-from .export import completions_csv
+from .coach import off_the_loop, render_dashboard_from, render_login
+from .export import class_csv
 from .static import SiteApp
 from .writer import Writer
 
@@ -416,7 +416,8 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         yield
         task.cancel()
         await writer.stop()
-        await asyncio.to_thread(store.checkpoint, db_path)
+        # TRUNCATE, not PASSIVE: after a busy class the WAL file goes back to zero bytes.
+        await asyncio.to_thread(store.checkpoint, db_path, "TRUNCATE")
 
     app.router.lifespan_context = lifespan
 
@@ -488,7 +489,10 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         code = store.session_class(connection, request.cookies.get(SESSION_COOKIE))
         if code is None:
             return HTMLResponse(render_login())
-        return HTMLResponse(render_dashboard(connection, code, catalog))
+        # SQL and templating in the coach thread, on a read connection of its own: the phones'
+        # requests keep flowing while a coach looks at a big class.
+        page = await off_the_loop(render_dashboard_from, db_path, code, catalog)
+        return HTMLResponse(page)
 
     async def pin_is_right(code: str, pin: str) -> bool:
         if not code or store.pin_problem(pin) is not None:
@@ -542,9 +546,9 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         code = store.session_class(connection, request.cookies.get(SESSION_COOKIE))
         if code is None:
             return RedirectResponse("/coach/", status_code=303)
-        text = completions_csv(store.completions(connection, code), catalog)
+        body = await off_the_loop(class_csv, db_path, code, catalog)
         return Response(
-            text.encode("utf-8"),
+            body,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="kynangso-{code}.csv"'},
         )

@@ -3,24 +3,44 @@
 WAL with synchronous=FULL: a completion is on disk before the server answers 2xx, so a power
 cut on the facilitator's laptop never loses what a phone was told was saved. Completions are
 keyed by the id the phone made, so a retry is counted once.
+
+The schema has a version (`PRAGMA user_version`); `connect` brings an older store up to date
+with `MIGRATIONS`, one function per version, each in its own transaction. Each completion keeps
+the phone's time as sent and, beside it, the day it counts for (`completion_day`), so charts
+and reports group by one column and a phone with a wrong clock cannot move a completion to 1970.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import hmac
+import os
 import secrets
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 CODE_LENGTH = 6
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 PIN_MIN, PIN_MAX = 4, 64  # characters; a longer PIN is a stronger one
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+# A phone's clock before this, or more than a day after the laptop received the completion, is
+# wrong (a reset battery, a hand-set year): the completion then counts on the day it arrived.
+EARLIEST_PLAUSIBLE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+AHEAD_ALLOWED = dt.timedelta(days=1)
+# After a checkpoint empties the WAL, SQLite cuts the file back to this size, so a busy class
+# does not leave hundreds of MB beside the store.
+WAL_SIZE_LIMIT = 4 * 1024 * 1024
 
+# The tables as the first released version made them (schema version 1). Never edit it: a
+# change to the store is a new function appended to MIGRATIONS.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
     code        TEXT PRIMARY KEY,
@@ -50,7 +70,7 @@ CREATE TABLE IF NOT EXISTS completions (
 );
 CREATE INDEX IF NOT EXISTS completions_by_class ON completions(class_code, answered_at);
 CREATE TABLE IF NOT EXISTS sessions (
-    token_hash  TEXT PRIMARY KEY,  -- sha256 hex of the cookie's token; the token is never stored
+    token       TEXT PRIMARY KEY,
     class_code  TEXT NOT NULL REFERENCES classes(code),
     expires_at  TEXT NOT NULL
 );
@@ -59,6 +79,89 @@ CREATE TABLE IF NOT EXISTS sessions (
 
 class StoreError(Exception):
     """A request the store cannot satisfy: unknown class or learner."""
+
+
+class StoreInUse(StoreError):
+    """The store is held by a running server (or another restore)."""
+
+
+def _create_tables(connection: sqlite3.Connection) -> None:
+    """Version 1: the first tables. A store made before versions were recorded already has
+    them (every statement is IF NOT EXISTS), so it simply gets the number."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            connection.execute(statement)
+
+
+def _add_completion_day(connection: sqlite3.Connection) -> None:
+    """Version 2: the day each completion counts for, so SQL can group by it, and an index
+    that answers the dashboard's counts."""
+    connection.execute("ALTER TABLE completions ADD COLUMN day TEXT NOT NULL DEFAULT ''")
+    rows = connection.execute("SELECT id, answered_at, received_at FROM completions").fetchall()
+    connection.executemany(
+        "UPDATE completions SET day = ? WHERE id = ?",
+        [(completion_day(row[1], row[2]), row[0]) for row in rows],
+    )
+    connection.execute(
+        "CREATE INDEX IF NOT EXISTS completions_by_class_day ON completions(class_code, day)"
+    )
+    # Covers every count the dashboard makes, so SQLite reads the index alone instead of
+    # fetching each of a class's rows from the table.
+    connection.execute(
+        "CREATE INDEX IF NOT EXISTS completions_by_class_lesson"
+        " ON completions(class_code, lesson, learner_id, passed, answers)"
+    )
+
+
+def _hash_session_tokens(connection: sqlite3.Connection) -> None:
+    """Version 3: sessions keep only the sha256 of their token, so a copy of the store (a
+    backup, a USB stick) holds nothing that opens the dashboard. Sessions last 12 hours: the
+    old ones are dropped, which only asks a coach to log in again."""
+    connection.execute("DROP TABLE IF EXISTS sessions")
+    connection.execute(
+        "CREATE TABLE sessions ("
+        " token_hash TEXT PRIMARY KEY,"  # sha256 hex of the cookie's token
+        " class_code TEXT NOT NULL REFERENCES classes(code),"
+        " expires_at TEXT NOT NULL)"
+    )
+
+
+# One function per schema version, in order: MIGRATIONS[n] takes a store from version n to
+# n + 1. Append only. (The sessions table is part of version 1; a change to it, like any other,
+# is a new function at the end.)
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _create_tables,
+    _add_completion_day,
+    _hash_session_tokens,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(connection: sqlite3.Connection) -> None:
+    """Bring the store to SCHEMA_VERSION, one version per transaction. The version is read
+    again inside each write transaction, so two processes opening an old store at once do
+    not run a migration twice."""
+    while schema_version(connection) < SCHEMA_VERSION:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            version = schema_version(connection)
+            if version < SCHEMA_VERSION:
+                MIGRATIONS[version](connection)
+                connection.execute(f"PRAGMA user_version = {version + 1}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    found = schema_version(connection)
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"this class store has schema version {found}, newer than this kynangso knows"
+            f" ({SCHEMA_VERSION}): update kynangso before opening it"
+        )
 
 
 @dataclass(frozen=True)
@@ -81,6 +184,38 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _moment(text: Any) -> dt.datetime | None:
+    """A stored time as an aware UTC datetime; None for anything unreadable or out of range."""
+    try:
+        moment = dt.datetime.fromisoformat(str(text))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def completion_day(answered_at: Any, received_at: Any) -> str:
+    """The day (YYYY-MM-DD, Vietnam time) a completion counts for: the phone's time when it
+    is plausible, else the time the server received it. '' only if neither can be read."""
+    received = _moment(received_at)
+    answered = _moment(answered_at)
+    if answered is not None and received is not None and not _plausible(answered, received):
+        answered = None
+    moment = answered or received
+    try:
+        return "" if moment is None else moment.astimezone(VIETNAM).date().isoformat()
+    except OverflowError:  # 9999-12-31 late in the evening is already year 10000 in Vietnam
+        return ""
+
+
+def _plausible(answered: dt.datetime, received: dt.datetime) -> bool:
+    try:
+        return EARLIEST_PLAUSIBLE <= answered <= received + AHEAD_ALLOWED
+    except OverflowError:
+        return False
+
+
 def connect(db_path: Path) -> sqlite3.Connection:
     """Open (and create) the store with the settings every writer relies on."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,18 +227,18 @@ def connect(db_path: Path) -> sqlite3.Connection:
     # Checkpoints copy the WAL into the database and fsync it: done by `checkpoint()` from a
     # background thread, never inside a request, so no phone waits behind one.
     connection.execute("PRAGMA wal_autocheckpoint=0")
-    _drop_plain_sessions(connection)
-    connection.executescript(SCHEMA)
+    connection.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+    migrate(connection)
     return connection
 
 
-def _drop_plain_sessions(connection: sqlite3.Connection) -> None:
-    """A store from before session tokens were hashed kept them as given in `sessions.token`:
-    drop that table (it is recreated empty). Sessions last 12 hours; losing them only asks a
-    coach to log in again, and no usable token is left on disk."""
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
-    if "token" in columns:
-        connection.execute("DROP TABLE sessions")
+def reader(db_path: Path) -> sqlite3.Connection:
+    """A read-only connection of its own, for work done off the event loop (dashboard, CSV);
+    it never creates or migrates anything."""
+    connection = sqlite3.connect(db_path, check_same_thread=False, timeout=10)
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA query_only=ON")
+    return connection
 
 
 def pin_problem(pin: str) -> str | None:
@@ -161,10 +296,19 @@ def class_name(connection: sqlite3.Connection, code: str) -> str | None:
     return None if row is None else str(row["name"])
 
 
+def new_learner_id() -> str:
+    """16 URL-safe characters starting with a letter or digit: an id that starts with - (or
+    any of = + @) would be taken for a formula by a spreadsheet opening the CSV."""
+    while True:
+        learner_id = secrets.token_urlsafe(12)
+        if learner_id[0].isalnum():
+            return learner_id
+
+
 def add_learner(connection: sqlite3.Connection, code: str, name: str) -> str:
     if class_name(connection, code) is None:
         raise StoreError("unknown class")
-    learner_id = secrets.token_urlsafe(12)
+    learner_id = new_learner_id()
     connection.execute(
         "INSERT INTO learners (id, class_code, name, joined_at) VALUES (?, ?, ?, ?)",
         (learner_id, code, name, now()),
@@ -182,9 +326,10 @@ def add_completion(connection: sqlite3.Connection, completion: Completion) -> bo
     answers = None
     if completion.answers is not None:
         answers = "".join("1" if ok else "0" for ok in completion.answers)
+    received_at = now()
     cursor = connection.execute(
         "INSERT OR IGNORE INTO completions (id, class_code, learner_id, lesson, lang, score, total, passed,"
-        " answered_at, received_at, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " answered_at, received_at, answers, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             completion.id,
             completion.class_code,
@@ -195,26 +340,43 @@ def add_completion(connection: sqlite3.Connection, completion: Completion) -> bo
             completion.total,
             int(completion.passed),
             completion.answered_at,
-            now(),
+            received_at,
             answers,
+            completion_day(completion.answered_at, received_at),
         ),
     )
     return cursor.rowcount == 1
 
 
 def completions(connection: sqlite3.Connection, code: str | None = None) -> list[dict[str, Any]]:
-    """Every completion (of one class, or all), oldest first, with learner and class names."""
+    """Every completion (of one class, or all), oldest first, with learner and class names and
+    the day it counts for (worked out here when a read-only look at an old store has no column)."""
+    stored_day = schema_version(connection) >= 2
     query = (
         "SELECT c.id, c.class_code, k.name AS class_name, c.learner_id, l.name AS learner_name, c.lesson,"
         " c.lang, c.score, c.total, c.passed, c.answered_at, c.received_at, c.answers"
-        " FROM completions c JOIN learners l ON l.id = c.learner_id JOIN classes k ON k.code = c.class_code"
+        + (", c.day" if stored_day else "")
+        + " FROM completions c JOIN learners l ON l.id = c.learner_id"
+        " JOIN classes k ON k.code = c.class_code"
     )
     params: tuple[str, ...] = ()
     if code is not None:
         query += " WHERE c.class_code = ?"
         params = (code,)
     query += " ORDER BY c.answered_at, c.id"
-    return [dict(row) for row in connection.execute(query, params)]
+    rows = [dict(row) for row in connection.execute(query, params)]
+    if not stored_day:
+        for row in rows:
+            row["day"] = completion_day(row["answered_at"], row["received_at"])
+    return rows
+
+
+def counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """How many classes, learners and completions the store holds."""
+    return {
+        table: int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        for table in ("classes", "learners", "completions")
+    }
 
 
 def learners(connection: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
@@ -257,20 +419,127 @@ def close_session(connection: sqlite3.Connection, token: str) -> None:
     connection.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
 
 
-def checkpoint(db_path: Path) -> None:
-    """Move committed WAL pages into the database file without blocking writers."""
+def checkpoint(db_path: Path, mode: str = "PASSIVE") -> None:
+    """Move committed WAL pages into the database file. PASSIVE (the periodic one) never
+    blocks writers; TRUNCATE (at shutdown, after a restore) also empties the WAL file."""
+    assert mode in ("PASSIVE", "TRUNCATE")
     connection = sqlite3.connect(db_path, timeout=10)
     try:
-        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        connection.execute(f"PRAGMA wal_checkpoint({mode})")
     finally:
         connection.close()
 
 
 def backup(connection: sqlite3.Connection, target: Path) -> None:
-    """An online copy of the whole store, safe while the server is writing."""
+    """An online copy of the whole store, safe while the server is writing. The copy is one
+    self-contained file (no -wal beside it), so it can be carried on a USB stick as it is."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_wal(target)  # an old copy's WAL would otherwise be replayed into the new one
     destination = sqlite3.connect(target)
     try:
         connection.backup(destination)
+        destination.execute("PRAGMA journal_mode=DELETE")
     finally:
         destination.close()
+
+
+# --- who is using the store ------------------------------------------------------------------
+
+
+def lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+def hold(db_path: Path, *, exclusive: bool) -> IO[bytes]:
+    """Take the store's lock file: shared by every running server, exclusive for a restore.
+    The operating system drops it when the process ends, even after kill -9, so a crash never
+    leaves the store looking busy. Raises StoreInUse when it cannot be had right now."""
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+b")
+    try:
+        fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreInUse(
+            f"{db_path} is in use by a running 'kynangso serve'"
+            if exclusive
+            else f"{db_path} is being restored"
+        ) from None
+    return handle
+
+
+def release(handle: IO[bytes]) -> None:
+    fcntl.flock(handle, fcntl.LOCK_UN)
+    handle.close()
+
+
+# --- restore ---------------------------------------------------------------------------------
+
+
+def _remove_wal(db_path: Path) -> None:
+    for suffix in ("-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            db_path.with_name(db_path.name + suffix).unlink()
+
+
+def _check(connection: sqlite3.Connection, source: Path) -> None:
+    """Raise StoreError unless `connection` is an intact class store."""
+    try:
+        verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{source} is not a class store: {exc}") from exc
+    if verdict != ["ok"]:
+        raise StoreError(f"{source} is damaged: {'; '.join(verdict[:5])}")
+    missing = {"classes", "learners", "completions"} - tables
+    if missing:
+        raise StoreError(f"{source} is not a class store: no table {', '.join(sorted(missing))}")
+
+
+@contextlib.contextmanager
+def _held(db_path: Path) -> Iterator[None]:
+    handle = hold(db_path, exclusive=True)
+    try:
+        yield
+    finally:
+        release(handle)
+
+
+def restore(source: Path, db_path: Path) -> dict[str, int]:
+    """Replace the store at `db_path` with the backup `source` and return its counts.
+
+    Refused (StoreInUse) while a server holds the store. The backup is checked and copied to a
+    file beside the store first; then the old store's -wal and -shm are removed (left there,
+    SQLite would replay the old WAL into the restored file) and the copy takes the store's
+    place in one rename. The result is migrated, checked again, and checkpointed."""
+    if not source.is_file():
+        raise StoreError(f"no backup at {source}")
+    with _held(db_path):
+        staging = db_path.with_name(db_path.name + ".restoring")
+        _remove_wal(staging)
+        staging.unlink(missing_ok=True)
+        try:
+            original = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                _check(original, source)
+                copy = sqlite3.connect(staging)
+                try:
+                    original.backup(copy)
+                    copy.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    copy.close()
+            finally:
+                original.close()
+            _remove_wal(db_path)
+            os.replace(staging, db_path)
+        finally:
+            staging.unlink(missing_ok=True)
+        connection = connect(db_path)
+        try:
+            _check(connection, db_path)
+            found = counts(connection)
+        finally:
+            connection.close()
+        checkpoint(db_path, "TRUNCATE")
+        return found

@@ -4,6 +4,8 @@ Requests hand their writes to a single background thread, which runs every write
 that moment in one transaction and one fsync (synchronous=FULL), then answers each request.
 The event loop never waits on the disk, and 60 phones posting at once cost a few fsyncs, not
 sixty. A request's future is resolved only after COMMIT returned: its 2xx means on disk.
+While it runs, the writer holds the store's lock file (shared), so `kynangso restore` refuses
+to replace a store under a running server.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from . import store
 
@@ -30,8 +32,10 @@ class Writer:
         self.queue: asyncio.Queue[_Job] | None = None
         self.task: asyncio.Task[None] | None = None
         self.lock = threading.Lock()
+        self.held: IO[bytes] | None = None
 
     async def start(self) -> None:
+        self.held = store.hold(self.db_path, exclusive=False)
         self.connection = await asyncio.to_thread(store.connect, self.db_path)
         self.queue = asyncio.Queue()
         self.task = asyncio.create_task(self._run())
@@ -41,6 +45,9 @@ class Writer:
             self.task.cancel()
         if self.connection is not None:
             await asyncio.to_thread(self._close)
+        if self.held is not None:
+            store.release(self.held)
+            self.held = None
 
     async def do(self, function: Callable[..., T], *args: Any) -> T:
         """Run `function(connection, *args)` in the next batch; return once it is committed."""
