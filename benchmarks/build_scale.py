@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from kynangso.build import build, run_mkdocs
-from kynangso.schema import TOPICS
-from kynangso.validate import load_project
+from kynangso.sources.schema import TOPICS
+from kynangso.sources.validate import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -123,7 +123,7 @@ def run_wrk(
 def seed(db: Path, code: str, lessons: list[str], count: int) -> None:
     """`count` completions from 60 earlier learners over the last 30 days, in one transaction."""
     sys.path.insert(0, str(REPO / "generator"))
-    from kynangso import store
+    from kynangso.classroom import store
 
     connection = store.connect(db)
     connection.execute("BEGIN")

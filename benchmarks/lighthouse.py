@@ -1,7 +1,7 @@
 """Lighthouse (mobile) on the home page, a lesson and the progress page of the built site.
 
 Builds the real project into a temporary folder, serves it with the project's own static server
-(kynangso.static.SiteApp under uvicorn, as class mode serves phones) and runs Lighthouse 12.2.3
+(kynangso.classroom.static.SiteApp under uvicorn, as class mode serves phones) and runs Lighthouse 12.2.3
 with Node 20 and Debian's Chromium (CHROME_PATH=/usr/bin/chromium, --headless=new --no-sandbox
 --disable-background-networking), with Lighthouse's default mobile emulation and simulated
 throttling. Prints the four category scores per page and the audits that cost points.
@@ -26,8 +26,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from kynangso.build import build
-from kynangso.serving import serving
-from kynangso.static import SiteApp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from serving import serving  # noqa: E402
+
+from kynangso.classroom.static import SiteApp
 
 REPO = Path(__file__).resolve().parent.parent
 VERSION = "12.2.3"
@@ -136,7 +139,7 @@ def main() -> None:
             f"Lighthouse {version}, Node {major}, {CHROMIUM} ({CHROME_FLAGS}), mobile emulation, simulated throttling"
         )
         print(
-            f"site: {site}, served by kynangso.static.SiteApp; runs per page: {args.runs} (median)"
+            f"site: {site}, served by kynangso.classroom.static.SiteApp; runs per page: {args.runs} (median)"
         )
         print(f"{'page':10}{'URL':28}" + "".join(f"{c:>16}" for c in CATEGORIES))
         notes: dict[str, list[str]] = {}

@@ -3,7 +3,7 @@
 For N synthetic lessons (default 10 and 200) this builds our site and a stock mkdocs-material
 build of the very same Markdown (our mkdocs.yml without our theme overrides, CSS and JS, and
 with mkdocs' automatic nav, which lists every page). Each is served by the project's own static
-server, the one class mode serves phones with (kynangso.static.SiteApp under uvicorn: gzip -6
+server, the one class mode serves phones with (kynangso.classroom.static.SiteApp under uvicorn: gzip -6
 for text over 512 bytes, ETag, a year of caching for hashed theme files, a day for media,
 revalidation for everything else), and Debian's Chromium (headless, 360×740) goes through:
 
@@ -53,8 +53,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_scale import make_project
 
 from kynangso.build import build
-from kynangso.serving import serving
-from kynangso.static import SiteApp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from serving import serving  # noqa: E402
+
+from kynangso.classroom.static import SiteApp
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
@@ -405,7 +408,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(
-        "server: the project's own static server (kynangso.static.SiteApp under uvicorn, as class mode serves phones):"
+        "server: the project's own static server (kynangso.classroom.static.SiteApp under uvicorn, as class mode serves phones):"
     )
     print(
         "  gzip -6 for text over 512 bytes, ETag; a year for hashed theme files, a day for media, no-cache otherwise"

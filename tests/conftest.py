@@ -8,15 +8,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serving import serving as serve_app
 
 from kynangso.build import build
-from kynangso.serving import serving as serve_app
-from kynangso.static import SiteApp
+from kynangso.classroom.static import SiteApp
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
+
+
+BROWSER_FIXTURES = {"page", "browser", "context"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium carries the `browser` mark, so `pytest -m "not browser"`
+    is the quick run an editor can use."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from kynangso.schema import Text
-from kynangso.validate import Project
+from kynangso.sources.schema import Text
+from kynangso.sources.validate import Project
 
 SCRIPT_TITLE = "<script>alert(1)</script>"
 # attr_list on a link and on a paragraph, a reference-style and an autolink javascript: address

@@ -89,7 +89,7 @@ def test_class_create_export_and_backup(real_site: Path, tmp_path: Path) -> None
     import io
     import json
 
-    from kynangso import store
+    from kynangso.classroom import store
 
     db = tmp_path / "class.db"
     runner = CliRunner()
@@ -144,7 +144,7 @@ def _created_code(output: str) -> str:
 
 
 def test_class_create_asks_for_the_pin_twice_when_not_given(tmp_path: Path) -> None:
-    from kynangso import store
+    from kynangso.classroom import store
 
     db = tmp_path / "class.db"
     pin = "một câu dài 2468"
@@ -161,7 +161,7 @@ def test_class_create_asks_for_the_pin_twice_when_not_given(tmp_path: Path) -> N
 
 
 def test_class_create_reads_the_pin_from_a_file(tmp_path: Path) -> None:
-    from kynangso import store
+    from kynangso.classroom import store
 
     db = tmp_path / "class.db"
     pin_file = tmp_path / "pin.txt"

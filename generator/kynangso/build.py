@@ -20,16 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
-from .minify import minify_js, shrink_file, shrink_site
-from .offline import write_offline_pack
-from .render.site import moved_lesson_files, navigation, write_docs
-from .search import add_folded_field, link_search_worker
-from .slim import slim_theme_css
-from .validate import Project, load_project
+from kynangso.errors import BuildError
+from kynangso.site.post.minify import minify_js, shrink_file, shrink_site
+from kynangso.site.post.offline import write_offline_pack
+from kynangso.site.post.search import add_folded_field, link_search_worker
+from kynangso.site.post.slim import slim_theme_css
+from kynangso.site.render import moved_lesson_files, navigation, write_docs
+from kynangso.sources.validate import Project, load_project
 
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
-CLEANER = "kynangso.render.clean"
+CLEANER = "kynangso.site.clean"
 
 
 @dataclass
@@ -123,7 +123,7 @@ def _teams_builder(report: BuildReport) -> Callable[..., dict[str, Any]] | None:
     """`build_teams`, or None with a note in the report when the `teams` extra (Jupyter,
     Playwright, …) is not installed: the site alone needs only the core install."""
     try:
-        from .teams import build_teams
+        from kynangso.teams import build_teams
     except ImportError as exc:
         missing = (exc.name or "").partition(".")[0]
         if not missing or missing == __package__:  # a fault in our own code, not a missing extra

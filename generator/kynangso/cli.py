@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .errors import BuildError, SourceError
+from kynangso.errors import BuildError, SourceError
 
 if TYPE_CHECKING:
     import sqlite3
@@ -40,9 +40,9 @@ def main() -> None:
 )
 def validate(root: str, strict: bool) -> None:
     """Check every lesson, quiz and page; list every problem as file:line:column."""
-    from .errors import with_context
-    from .review import warnings
-    from .validate import load_project
+    from kynangso.errors import with_context
+    from kynangso.sources.review import warnings
+    from kynangso.sources.validate import load_project
 
     project_root = _root(root)
     try:
@@ -78,14 +78,14 @@ def validate(root: str, strict: bool) -> None:
 )
 def build(root: str, site_dir: str | None, no_teams: bool, site_url: str | None) -> None:
     """Validate, render and build the site; replace site/ only when everything succeeded."""
-    from .build import build as run_build
+    from kynangso.build import build as run_build
 
     project_root = _root(root)
     target = Path(site_dir).resolve() if site_dir else project_root / "site"
     try:
         report = run_build(project_root, target, teams=not no_teams, site_url=site_url)
     except SourceError as exc:
-        from .errors import with_context
+        from kynangso.errors import with_context
 
         click.echo(with_context(exc.problems, project_root), err=True)
         click.echo("build stopped: site/ was left as it was", err=True)
@@ -112,7 +112,7 @@ def build(root: str, site_dir: str | None, no_teams: bool, site_url: str | None)
 )
 def report(db_path: str, out_file: str, class_code: str | None, site_dir: str) -> None:
     """A self-contained HTML progress report for the commune, from the class store."""
-    from .report import ReportError, write_report
+    from kynangso.classroom.report import ReportError, write_report
 
     site = Path(site_dir)
     try:
@@ -149,8 +149,8 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
     """Serve the site, the completions API and the coach dashboard (class mode)."""
     import uvicorn
 
-    from .server import create_app
-    from .store import StoreError
+    from kynangso.classroom.server import create_app
+    from kynangso.classroom.store import StoreError
 
     store_is_new = not Path(db_path).is_file()
     try:
@@ -171,7 +171,7 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
 
 def _warn_about_store(db_path: Path, is_new: bool, connection: sqlite3.Connection) -> None:
     """Say which store is used, and loudly when no phone could join a class in it."""
-    from . import store
+    from kynangso.classroom import store
 
     found = store.counts(connection)
     click.echo(
@@ -193,7 +193,7 @@ def _warn_about_store(db_path: Path, is_new: bool, connection: sqlite3.Connectio
 def _print_lan_addresses(port: int) -> None:
     import segno
 
-    from .network import lan_addresses
+    from kynangso.classroom.network import lan_addresses
 
     for address in lan_addresses():
         url = f"http://{address}:{port}/tham-gia-lop/"
@@ -232,7 +232,7 @@ def class_create(
     Without --pin or --pin-file, asks for the PIN twice without showing it."""
     import json
 
-    from . import store
+    from kynangso.classroom import store
 
     name = name.strip()
     if not 1 <= len(name) <= 80:
@@ -248,7 +248,7 @@ def class_create(
 
 def _class_pin(pin: str | None, pin_file: str | None) -> str:
     """The new class's PIN from --pin, --pin-file or a hidden prompt, checked."""
-    from .store import pin_problem
+    from kynangso.classroom.store import pin_problem
 
     if pin is not None and pin_file is not None:
         raise click.UsageError("give either --pin or --pin-file, not both")
@@ -314,9 +314,9 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
     """Every completion once, one row each, as CSV for a spreadsheet (UTF-8 with BOM)."""
     import io
 
-    from . import store
-    from .export import write_completions
-    from .server import load_catalog
+    from kynangso.classroom import store
+    from kynangso.classroom.export import write_completions
+    from kynangso.classroom.server import load_catalog
 
     if not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
@@ -349,7 +349,7 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
 @click.option("--out", "out_file", required=True, help="The backup file to write.")
 def backup(db_path: str, out_file: str) -> None:
     """An online backup of the class store, safe while the server runs."""
-    from . import store
+    from kynangso.classroom import store
 
     if not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
@@ -373,7 +373,7 @@ def backup(db_path: str, out_file: str) -> None:
 )
 def restore(backup_file: str, db_path: str) -> None:
     """Replace the class store with a backup (stop 'kynangso serve' first)."""
-    from . import store
+    from kynangso.classroom import store
 
     try:
         found = store.restore(Path(backup_file), Path(db_path))
@@ -396,7 +396,7 @@ def status(root: str, as_json: bool) -> None:
     """One row per lesson: languages, completeness, questions, sources, review date (stale after a year)."""
     import json
 
-    from .status import format_table, lesson_status
+    from kynangso.sources.status import format_table, lesson_status
 
     rows = lesson_status(_root(root))
     if as_json:
@@ -420,8 +420,8 @@ def new() -> None:
 @root_option
 def new_lesson(lesson_id: str, topic: str, root: str) -> None:
     """Write lessons/ID.yaml and quizzes/ID.yaml with every field and TODO placeholders."""
-    from .scaffold import ScaffoldError
-    from .scaffold import new_lesson as scaffold
+    from kynangso.sources.scaffold import ScaffoldError
+    from kynangso.sources.scaffold import new_lesson as scaffold
 
     try:
         written = scaffold(_root(root), lesson_id, topic)
@@ -443,7 +443,7 @@ def new_lesson(lesson_id: str, topic: str, root: str) -> None:
 )
 def schema(out_dir: str) -> None:
     """Write JSON Schemas for lessons and quizzes (hints and checks in editors' YAML editors)."""
-    from .jsonschema import write_schemas
+    from kynangso.sources.jsonschema import write_schemas
 
     for path in write_schemas(Path(out_dir)):
         click.echo(f"wrote {path}")
@@ -453,8 +453,8 @@ def schema(out_dir: str) -> None:
 @root_option
 def links(root: str) -> None:
     """List every external address in the sources, with file:line, for a person to check."""
-    from .links import external_links
-    from .validate import load_project
+    from kynangso.sources.links import external_links
+    from kynangso.sources.validate import load_project
 
     try:
         project = load_project(_root(root))
@@ -479,7 +479,7 @@ def preview(root: str, host: str, port: int) -> None:
 
     import uvicorn
 
-    from .preview import Preview
+    from kynangso.preview import Preview
 
     project_root = _root(root)
     watcher = Preview(

@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from .build import build
-from .errors import BuildError, SourceError, with_context
-from .static import SiteApp
+from kynangso.build import build
+from kynangso.classroom.static import SiteApp
+from kynangso.errors import BuildError, SourceError, with_context
 
 WATCHED = ("lessons", "quizzes", "content", "mkdocs.yml")
 SOURCE_FOLDERS = ("lessons", "quizzes", "content")

@@ -28,15 +28,15 @@ from typing import Any, Self
 
 from nbformat import NotebookNode
 
-from ..schema import LANGUAGES
-from ..validate import Project
-from . import handbook
-from .cache import Cache, content_key
-from .notebooks import lesson_notebook, notebook_media, notebook_text
-from .plan import LessonPlan, lesson_plan
-from .posters import posters_html
-from .printing import MAX_HANDOUT_PAGES, Printer, PrintJob, environment, handout_html
-from .strings import TEAMS_UI
+from kynangso.sources.schema import LANGUAGES
+from kynangso.sources.validate import Project
+from kynangso.teams import handbook
+from kynangso.teams.cache import Cache, content_key
+from kynangso.teams.notebooks import lesson_notebook, notebook_media, notebook_text
+from kynangso.teams.plan import LessonPlan, lesson_plan
+from kynangso.teams.posters import posters_html
+from kynangso.teams.printing import MAX_HANDOUT_PAGES, Printer, PrintJob, environment, handout_html
+from kynangso.teams.strings import TEAMS_UI
 
 __all__ = ["DEFAULT_SITE_URL", "OUTPUTS", "build_teams"]
 
@@ -155,7 +155,7 @@ def make_slides(
         key = content_key("slides", notebook.text, *images)
         deck = cache.get("slides", key, ".html")
         if deck is None:
-            from .slides import SlideMaker
+            from kynangso.teams.slides import SlideMaker
 
             maker = maker or SlideMaker()
             deck = maker.deck(notebook.node, name, project.media_dir.parent).encode("utf-8")

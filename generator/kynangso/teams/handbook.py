@@ -21,12 +21,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BuildError
-from ..render.site import markdown_text as md
-from ..schema import LANGUAGES
-from ..validate import Project
-from .cache import content_key, write_if_changed
-from .strings import TEAMS_UI
+from kynangso.errors import BuildError
+from kynangso.site.render import markdown_text as md
+from kynangso.sources.schema import LANGUAGES
+from kynangso.sources.validate import Project
+from kynangso.teams.cache import content_key, write_if_changed
+from kynangso.teams.strings import TEAMS_UI
 
 LANGUAGE_CAPTIONS = {"vi": "Tiếng Việt", "en": "English"}
 EXTENSIONS = [

@@ -16,8 +16,8 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from ..render.site import markdown_text as md
-from .plan import LessonPlan, PlanQuestion, PlanStep
+from kynangso.site.render import markdown_text as md
+from kynangso.teams.plan import LessonPlan, PlanQuestion, PlanStep
 
 MEDIA_FOLDER = "media"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from ..render.strings import LOCALIZED_PAGES, format_date
-from ..schema import Lesson, Quiz, Text, TopicInfo
-from .strings import SAFETY_RULES, TEAMS_UI
+from kynangso.site.strings import LOCALIZED_PAGES, format_date
+from kynangso.sources.schema import Lesson, Quiz, Text, TopicInfo
+from kynangso.teams.strings import SAFETY_RULES, TEAMS_UI
 
 WELCOME_MINUTES = 5
 DISCUSSION_MINUTES = 5

@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from ..validate import Project
-from .plan import join_url, topic_url
-from .printing import environment
-from .strings import TEAMS_UI
+from kynangso.sources.validate import Project
+from kynangso.teams.plan import join_url, topic_url
+from kynangso.teams.printing import environment
+from kynangso.teams.strings import TEAMS_UI
 
 
 @dataclass(frozen=True)

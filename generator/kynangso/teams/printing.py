@@ -25,10 +25,10 @@ import segno
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
-from ..errors import BuildError
-from ..render.clean import clean_html
-from .cache import TEMPLATES
-from .plan import LessonPlan
+from kynangso.errors import BuildError
+from kynangso.site.clean import clean_html
+from kynangso.teams.cache import TEMPLATES
+from kynangso.teams.plan import LessonPlan
 
 CHROMIUM = "/usr/bin/chromium"
 MAX_HANDOUT_PAGES = 2

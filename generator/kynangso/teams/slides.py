@@ -13,9 +13,9 @@ from typing import Any
 
 from nbformat import NotebookNode
 
-from ..render.clean import clean_html
-from .cache import TEMPLATES
-from .strings import TEAMS_UI
+from kynangso.site.clean import clean_html
+from kynangso.teams.cache import TEMPLATES
+from kynangso.teams.strings import TEAMS_UI
 
 NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
 

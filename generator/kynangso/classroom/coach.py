@@ -1,0 +1,212 @@
+"""The coach dashboard: what a facilitator needs to see and report after a class.
+
+SQL aggregates of one class's completions arranged into page data, and a Jinja2 template with
+autoescaping: a learner's name is always data, never markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+
+from kynangso.classroom import store
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "coach"
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
+
+
+T = TypeVar("T")
+
+
+def _lower_priority() -> None:
+    """Coach work yields the CPU to the phones' requests (Linux sets a nice value per thread)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
+# One thread, at a lower priority, for the dashboard and the CSV: however often coaches
+# refresh, they use at most one core, and on a 2-core laptop the event loop comes first.
+_COACH_WORK = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="kns-coach", initializer=_lower_priority
+)
+
+
+async def off_the_loop(function: Callable[..., T], *args: Any) -> T:
+    """Run `function(*args)` in the coach thread and wait for it without blocking the loop."""
+    return await asyncio.get_running_loop().run_in_executor(_COACH_WORK, function, *args)
+
+
+def render_login(problem: str | None = None) -> str:
+    return _env.get_template("login.html.j2").render(problem=problem)
+
+
+def render_dashboard(connection: sqlite3.Connection, code: str, catalog: dict[str, Any]) -> str:
+    data = dashboard_data(connection, code, catalog)
+    return _env.get_template("dashboard.html.j2").render(
+        code=code, class_name=store.class_name(connection, code), **data
+    )
+
+
+def render_dashboard_from(db_path: Path, code: str, catalog: dict[str, Any]) -> str:
+    """The dashboard on a read connection of its own: what the server runs in a worker thread,
+    so a coach opening it never holds up the phones' requests on the event loop."""
+    connection = store.reader(db_path)
+    try:
+        return render_dashboard(connection, code, catalog)
+    finally:
+        connection.close()
+
+
+def dashboard_data(
+    connection: sqlite3.Connection, code: str, catalog: dict[str, Any]
+) -> dict[str, Any]:
+    """Grid, topic totals, hardest questions and chart bars of one class. SQLite does the
+    counting (a few hundred rows come back however many completions there are); Python only
+    arranges them."""
+    lessons = catalog["lessons"]
+    status: dict[tuple[str, str], str] = {
+        (row[0], row[1]): "passed" if row[2] else "tried"
+        for row in connection.execute(
+            "SELECT learner_id, lesson, MAX(passed) FROM completions WHERE class_code = ?"
+            " GROUP BY lesson, learner_id",  # the covering index's order: no sorting
+            (code,),
+        )
+    }
+    people = store.learners(connection, code)
+    total, passes = connection.execute(
+        "SELECT COUNT(*), COALESCE(SUM(passed), 0) FROM completions WHERE class_code = ?", (code,)
+    ).fetchone()
+    grid = [
+        {
+            "name": person["name"],
+            "cells": [status.get((person["id"], lesson_id), "none") for lesson_id in lessons],
+        }
+        for person in people
+    ]
+    return {
+        "lessons": [
+            {"id": lesson_id, "title": info["title"]["vi"], "topic": info["topic"]}
+            for lesson_id, info in lessons.items()
+        ],
+        "grid": grid,
+        "learner_count": len(people),
+        "completion_count": total,
+        "pass_count": passes,
+        "topics": topic_totals(status, people, catalog),
+        "hardest": hardest_questions(_answer_counts(connection, code), catalog),
+        "per_lesson": per_lesson_bars(status, catalog),
+        "per_day": per_day_bars(_day_counts(connection, code)),
+    }
+
+
+def _answer_counts(connection: sqlite3.Connection, code: str) -> list[tuple[str, str, int]]:
+    """(lesson, right/wrong marks, how many attempts had exactly those marks)."""
+    return [
+        (row[0], row[1], row[2])
+        for row in connection.execute(
+            "SELECT lesson, answers, COUNT(*) FROM completions"
+            " WHERE class_code = ? AND answers IS NOT NULL GROUP BY lesson, answers",
+            (code,),
+        )
+    ]
+
+
+def _day_counts(connection: sqlite3.Connection, code: str) -> dict[str, int]:
+    """Completions per day they count for (`store.completion_day`, Vietnam time)."""
+    return {
+        row[0]: row[1]
+        for row in connection.execute(
+            "SELECT day, COUNT(*) FROM completions WHERE class_code = ? AND day != '' GROUP BY day",
+            (code,),
+        )
+    }
+
+
+def topic_totals(
+    status: dict[tuple[str, str], str], people: list[dict[str, Any]], catalog: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Per topic: residents who passed every lesson of it, and who passed at least one."""
+    by_topic: dict[str, list[str]] = defaultdict(list)
+    for lesson_id, info in catalog["lessons"].items():
+        by_topic[info["topic"]].append(lesson_id)
+    totals = []
+    for topic, info in catalog["topics"].items():
+        ids = by_topic.get(topic, [])
+        if not ids:
+            continue
+        passed = [[status.get((p["id"], i)) == "passed" for i in ids] for p in people]
+        totals.append(
+            {
+                "title": info["title"]["vi"],
+                "lessons": len(ids),
+                "all": sum(all(p) for p in passed),
+                "some": sum(any(p) for p in passed),
+            }
+        )
+    return totals
+
+
+def hardest_questions(
+    answer_counts: list[tuple[str, str, int]], catalog: dict[str, Any], limit: int = 5
+) -> list[dict[str, Any]]:
+    """The questions answered right least often, from (lesson, marks, attempts) groups of the
+    per-question answers phones send; marks that do not fit the quiz as built are left out."""
+    tries: Counter[tuple[str, int]] = Counter()
+    rights: Counter[tuple[str, int]] = Counter()
+    for lesson, answers, count in answer_counts:
+        questions = catalog["lessons"].get(lesson, {}).get("questions", [])
+        if len(answers) != len(questions):
+            continue
+        for index, mark in enumerate(answers):
+            tries[(lesson, index)] += count
+            rights[(lesson, index)] += count * (mark == "1")
+    ranked = sorted(tries, key=lambda key: (rights[key] / tries[key], -tries[key], key))
+    return [
+        {
+            "lesson": catalog["lessons"][lesson]["title"]["vi"],
+            "number": index + 1,
+            "prompt": catalog["lessons"][lesson]["questions"][index]["vi"],
+            "tries": tries[(lesson, index)],
+            "percent": round(100 * rights[(lesson, index)] / tries[(lesson, index)]),
+        }
+        for lesson, index in ranked[:limit]
+    ]
+
+
+def per_lesson_bars(
+    status: dict[tuple[str, str], str], catalog: dict[str, Any]
+) -> list[dict[str, Any]]:
+    passed = Counter(lesson for (_, lesson), state in status.items() if state == "passed")
+    tried = Counter(lesson for (_, lesson), _state in status.items())
+    return [
+        {"title": info["title"]["vi"], "passed": passed[lesson_id], "tried": tried[lesson_id]}
+        for lesson_id, info in catalog["lessons"].items()
+        if tried[lesson_id]
+    ]
+
+
+def per_day_bars(counts: dict[str, int], days: int = 14) -> list[dict[str, Any]]:
+    """The last `days` days up to the latest day with a completion, one bar each."""
+    if not counts:
+        return []
+    last = max(dt.date.fromisoformat(day) for day in counts)
+    return [
+        {
+            "day": (last - dt.timedelta(days=n)).strftime("%d/%m"),
+            "count": counts.get((last - dt.timedelta(days=n)).isoformat(), 0),
+        }
+        for n in range(days - 1, -1, -1)
+    ]

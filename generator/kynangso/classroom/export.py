@@ -1,0 +1,213 @@
+"""CSV of completions that opens cleanly in Excel, LibreOffice and Google Sheets.
+
+UTF-8 with a byte-order mark (so Excel reads Vietnamese names right), one row per completion
+with its `id`, numbers written as numbers, and any human-written text (class and learner names,
+lesson titles) that a spreadsheet would run as a formula (starting with = + - @, tab or carriage
+return) neutralised with a leading apostrophe. Ids, codes and times are written as they are:
+the API only accepts letters, digits, - and _ in them, which cannot call a function, and an
+apostrophe would break them as keys (learner ids are made never to start with - for this).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+COLUMNS = (
+    "id",
+    "class_code",
+    "class_name",
+    "learner_id",
+    "learner_name",
+    "lesson",
+    "lesson_title",
+    "topic",
+    "lang",
+    "score",
+    "total",
+    "percent",
+    "passed",
+    "answered_at",
+    "received_at",
+    "day",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Numbers stay numbers; text that could run as a formula gets a leading apostrophe."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def completions_csv(rows: list[dict[str, Any]], catalog: dict[str, Any] | None = None) -> str:
+    """The CSV text (with BOM) for completion rows from `store.completions`."""
+    out = io.StringIO()
+    _write(out, (_record(row) for row in rows), catalog)
+    return out.getvalue()
+
+
+def _record(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A store row as a tuple in `_STORED` order."""
+    return (
+        *(row[column] for column in _STORED[:9]),
+        percent(row["score"], row["total"]),
+        int(bool(row["passed"])),
+        row["answered_at"],
+        row["received_at"],
+        row.get("day", ""),
+    )
+
+
+def percent(score: int, total: int) -> int:
+    """Score as a whole percent, halves rounded up; the same arithmetic as the SQL below."""
+    return (200 * score + total) // (2 * total) if total else 0
+
+
+# Columns as they come from the store, in CSV order, without lesson_title and topic (from the
+# catalog) and with percent, passed and the times computed in the query.
+_STORED = tuple(column for column in COLUMNS if column not in ("lesson_title", "topic"))
+
+
+def _write(
+    out: IO[str], records: Iterable[tuple[Any, ...]], catalog: dict[str, Any] | None
+) -> None:
+    """BOM, header and one line per record (a row in `_STORED` order); titles and topics from
+    the catalog, looked up once per lesson; names neutralised."""
+    lessons = (catalog or {}).get("lessons", {})
+    extra: dict[str, tuple[str, str]] = {}
+    out.write("\ufeff")
+    writer = csv.writer(out, dialect="excel", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(COLUMNS)
+    for record in records:
+        lesson = record[5]
+        if lesson not in extra:
+            info = lessons.get(lesson, {})
+            extra[lesson] = (safe_cell(info.get("title", {}).get("vi", "")), info.get("topic", ""))
+        title, topic = extra[lesson]
+        writer.writerow(
+            (
+                *record[:2],
+                safe_cell(record[2]),
+                record[3],
+                safe_cell(record[4]),
+                lesson,
+                title,
+                topic,
+                *record[6:],
+            )
+        )
+
+
+def write_completions(
+    connection: sqlite3.Connection,
+    code: str | None,
+    catalog: dict[str, Any] | None,
+    out: IO[str],
+) -> None:
+    """The CSV of one class (or every class) written by SQLite: each line is built by the query,
+    quoting and neutralising included, and Python only passes the lines on. 69,000 completions
+    then cost little Python time, which matters because the server builds this in a thread
+    beside the event loop that answers the phones."""
+    from kynangso.classroom import store
+
+    if store.schema_version(connection) < 2:  # a read-only look at an old store: no day column
+        _write(out, (_record(row) for row in store.completions(connection, code)), catalog)
+        return
+    cells, params = _catalog_cells(catalog)
+    query = _LINES.format(catalog=cells)
+    if code is not None:
+        query += " WHERE c.class_code = ?"
+        params.append(code)
+    cursor = connection.cursor()
+    cursor.row_factory = None
+    cursor.execute(query + " ORDER BY c.answered_at, c.id", params)
+    out.write("\ufeff" + ",".join(COLUMNS) + "\r\n")
+    while lines := cursor.fetchmany(4096):
+        out.writelines(line for (line,) in lines)
+
+
+# A GLOB for "holds a comma, a quote or a line break" (the characters are in the literal).
+_NEEDS_QUOTES = "'*[,\"\r\n]*'"
+
+
+def _sql_text(expr: str, *, human: bool = False) -> str:
+    """SQL for one CSV text field, written as Python's csv module would (quoted only when it
+    holds a comma, a quote or a line break); human-written text also gets the formula guard.
+    Each test runs once per field: this runs for every row of a big class."""
+    guard = ""
+    if human:
+        guard = (
+            f"(CASE WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13))"
+            " THEN char(39) ELSE '' END) || "
+        )
+    return (
+        f"(CASE WHEN {expr} GLOB {_NEEDS_QUOTES}"
+        f" THEN char(34) || {guard}replace({expr}, char(34), char(34, 34)) || char(34)"
+        f" ELSE {guard}{expr} END)"
+    )
+
+
+_LINES = (
+    "SELECT "
+    + " || ',' || ".join(
+        (
+            _sql_text("c.id"),
+            _sql_text("c.class_code"),
+            _sql_text("k.name", human=True),
+            _sql_text("c.learner_id"),
+            _sql_text("l.name", human=True),
+            _sql_text("c.lesson"),
+            "COALESCE(cat.cells, ',')",  # lesson_title and topic, already written by Python
+            _sql_text("c.lang"),
+            "c.score",
+            "c.total",
+            "(CASE WHEN c.total > 0 THEN (200 * c.score + c.total) / (2 * c.total) ELSE 0 END)",
+            "(CASE WHEN c.passed THEN 1 ELSE 0 END)",
+            _sql_text("c.answered_at"),
+            _sql_text("c.received_at"),
+            _sql_text("c.day"),
+        )
+    )
+    + " || char(13, 10)"
+    " FROM completions c JOIN learners l ON l.id = c.learner_id"
+    " JOIN classes k ON k.code = c.class_code"
+    " LEFT JOIN ({catalog}) cat ON cat.lesson = c.lesson"
+)
+
+
+def _catalog_cells(catalog: dict[str, Any] | None) -> tuple[str, list[Any]]:
+    """A VALUES table of (lesson, its 'lesson_title,topic' as CSV) and its parameters."""
+    params: list[Any] = []
+    for lesson_id, info in (catalog or {}).get("lessons", {}).items():
+        line = io.StringIO()
+        csv.writer(line, dialect="excel", lineterminator="").writerow(
+            (safe_cell(info.get("title", {}).get("vi", "")), info.get("topic", ""))
+        )
+        params += [lesson_id, line.getvalue()]
+    if not params:
+        return "SELECT NULL AS lesson, NULL AS cells", params
+    rows = ", ".join(["(?, ?)"] * (len(params) // 2))
+    return f"SELECT column1 AS lesson, column2 AS cells FROM (VALUES {rows})", params
+
+
+def class_csv(db_path: Path, code: str | None, catalog: dict[str, Any] | None) -> bytes:
+    """The CSV of one class on a read connection of its own: what the server builds in a worker
+    thread, off the event loop."""
+    from kynangso.classroom import store
+
+    connection = store.reader(db_path)
+    out = io.StringIO()
+    try:
+        write_completions(connection, code, catalog, out)
+    finally:
+        connection.close()
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,6 @@
+"""Post-processing of the mkdocs output, each a plain function of the built folder.
+
+Search entries with an accent-folded field, the offline pack and its service worker, minified
+scripts and styles, and the theme CSS purged to what our pages use. They run after mkdocs and
+before the swap into `site/`, so a failure here leaves the published site as it was.
+"""

@@ -1,0 +1,209 @@
+"""The shapes of the sources: lessons, quizzes, pages, topics and the glossary.
+
+Every field carries a description in Vietnamese and English (they become the editors' JSON
+Schema). Rules that span fields or files live in `validate.py`, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from kynangso.sources.authortext import is_blank
+
+TOPICS: tuple[str, ...] = (
+    "e-id",
+    "vssid",
+    "cashless",
+    "selling",
+    "public-services",
+    "digital-signature",
+    "safety",
+)
+LANGUAGES: tuple[str, ...] = ("vi", "en")
+LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
+# Generated pages whose address is a word in each language (both addresses exist in both).
+LOCALIZED_SLUGS: tuple[str, ...] = (
+    "tien-do",
+    "progress",
+    "ho-chieu",
+    "passport",
+    "tham-gia-lop",
+    "join-class",
+)
+
+Topic = Literal[
+    "e-id", "vssid", "cashless", "selling", "public-services", "digital-signature", "safety"
+]
+Level = Literal["beginner", "intermediate", "advanced"]
+QuestionKind = Literal["single", "multiple", "true_false"]
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _not_blank(value: str) -> str:
+    # a text of zero-width spaces or a BOM shows nothing: it is as empty as ""
+    if is_blank(value):
+        kind = "empty_text" if not value.strip() else "invisible_text"
+        raise PydanticCustomError(kind, "empty text")
+    return value
+
+
+NonEmpty = Annotated[str, AfterValidator(_not_blank)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a field name must not vanish silently."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+
+
+class Text(Strict):
+    """One text in both languages, side by side, so a missing translation is visible."""
+
+    vi: NonEmpty = Field(description="Tiếng Việt · Vietnamese text")
+    en: NonEmpty = Field(description="Tiếng Anh · English text")
+
+    def get(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+class Step(Strict):
+    """One numbered step of a lesson."""
+
+    title: Text = Field(description="Tên bước, ngắn · Short title of the step")
+    body: Text = Field(description="Nội dung bước (Markdown) · What to do, in Markdown")
+    image: str | None = Field(
+        default=None,
+        description="Hình minh hoạ trong content/media/ (SVG sơ đồ, không chụp màn hình thật) · "
+        "Illustration file in content/media/ (a schematic SVG, never a real screenshot)",
+    )
+    alt: Text | None = Field(
+        default=None,
+        description="Mô tả hình cho người không nhìn thấy · Alt text for the illustration",
+    )
+    tip: Text | None = Field(default=None, description="Mẹo (tuỳ chọn) · Optional tip")
+    warning: Text | None = Field(default=None, description="Cảnh báo (tuỳ chọn) · Optional warning")
+
+
+class Source(Strict):
+    """Where a fact in the lesson comes from."""
+
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] = Field(
+        description="Địa chỉ nguồn (http/https) · Address of the source (http/https)"
+    )
+    title: NonEmpty = Field(description="Tên bài/văn bản nguồn · Title of the source")
+    seen: dt.date = Field(description="Ngày xem nguồn (YYYY-MM-DD) · Date the source was read")
+
+
+class Review(Strict):
+    """When the lesson was last checked, and against which app version."""
+
+    date: dt.date = Field(
+        description="Ngày kiểm tra lại bài (YYYY-MM-DD) · Date of the last review"
+    )
+    app_version: str | None = Field(
+        default=None,
+        description="Phiên bản ứng dụng đã đối chiếu, ví dụ 'VNeID 2.1.x' · App version checked against",
+    )
+
+
+class Lesson(Strict):
+    """A lesson: `lessons/<id>.yaml`."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
+        description="Mã bài, trùng tên tệp (chữ thường, số, gạch nối) · Lesson id, same as the file name"
+    )
+    topic: Topic = Field(description="Chủ đề · Topic")
+    level: Level = Field(description="Mức độ: beginner, intermediate, advanced · Level")
+    order: int = Field(
+        default=100, ge=0, le=999, description="Thứ tự trong chủ đề · Position within the topic"
+    )
+    minutes: int = Field(ge=1, le=180, description="Thời gian học (phút) · Minutes to learn")
+    title: Text = Field(description="Tên bài · Lesson title")
+    summary: Text = Field(description="Tóm tắt 1–2 câu · One- or two-sentence summary")
+    objectives: list[Text] = Field(
+        min_length=1, description="Học xong, người học làm được gì · What the learner can do after"
+    )
+    steps: list[Step] = Field(min_length=1, description="Các bước · The numbered steps")
+    sources: list[Source] = Field(
+        min_length=1, description="Nguồn cho các thông tin trong bài · Sources for the facts"
+    )
+    reviewed: Review = Field(description="Lần kiểm tra gần nhất · Last review")
+    formerly: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(
+        default_factory=list,
+        description="Mã cũ của bài (tuỳ chọn): địa chỉ cũ /lessons/<mã cũ>/ vẫn mở và chuyển tới bài "
+        "này · Earlier ids of this lesson (optional): the old address /lessons/<old id>/ still "
+        "opens and sends the reader here",
+    )
+
+
+class Choice(Strict):
+    """One answer a learner can pick."""
+
+    text: Text = Field(description="Nội dung lựa chọn · The choice")
+    correct: bool = Field(description="Đúng (true) hay sai (false) · Whether this choice is right")
+    explanation: Text = Field(description="Giải thích vì sao đúng/sai · Why it is right or wrong")
+
+
+class Question(Strict):
+    """One quiz question."""
+
+    kind: QuestionKind = Field(
+        description="Loại câu: single (một đáp án), multiple (nhiều đáp án), true_false (đúng/sai) · Kind"
+    )
+    prompt: Text = Field(description="Câu hỏi · The question")
+    choices: list[Choice] = Field(min_length=2, description="Các lựa chọn · The choices")
+
+
+class Quiz(Strict):
+    """The quiz of the lesson with the same id: `quizzes/<id>.yaml`."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
+        description="Mã bài của câu đố · Id of the lesson this quiz belongs to"
+    )
+    pass_mark: int = Field(
+        ge=1, description="Số câu đúng tối thiểu để đạt · Correct answers needed to pass"
+    )
+    questions: list[Question] = Field(min_length=1, description="Các câu hỏi · The questions")
+
+
+class Page(Strict):
+    """A hand-written page: `content/pages/<name>.yaml`."""
+
+    title: Text = Field(description="Tiêu đề trang · Page title")
+    body: Text = Field(description="Nội dung (Markdown) · Page text in Markdown")
+
+
+class TopicInfo(Strict):
+    """How a topic is named and introduced: an entry of `content/topics.yaml`."""
+
+    title: Text = Field(description="Tên chủ đề · Topic name")
+    summary: Text = Field(description="Giới thiệu ngắn · Short introduction")
+    icon: str | None = Field(
+        default=None, description="Biểu tượng trong content/media/ · Icon file in content/media/"
+    )
+
+
+class Topics(Strict):
+    """`content/topics.yaml`: one entry per topic."""
+
+    topics: dict[Topic, TopicInfo] = Field(description="Các chủ đề · The topics")
+
+
+class Term(Strict):
+    """One glossary entry."""
+
+    term: Text = Field(description="Thuật ngữ · The term")
+    definition: Text = Field(description="Giải thích dễ hiểu · Plain-words meaning")
+
+
+class Glossary(Strict):
+    """`content/glossary.yaml`."""
+
+    title: Text = Field(description="Tiêu đề trang · Page title")
+    intro: Text | None = Field(default=None, description="Lời dẫn · Introduction")
+    terms: list[Term] = Field(min_length=1, description="Các thuật ngữ · The terms")

@@ -1,0 +1,193 @@
+"""The coach dashboard: numbers counted by SQLite on the day rule of the store, computed off the
+event loop so the phones' requests do not wait behind a coach."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from classmode import Server, free_port, request
+
+from kynangso.classroom import store
+from kynangso.classroom.coach import dashboard_data, render_dashboard
+from kynangso.site.render import site_catalog
+from kynangso.sources.validate import load_project
+
+LESSON = "sample-lesson"  # two questions
+
+
+@pytest.fixture
+def site(project: Path, tmp_path: Path) -> Path:
+    """A site folder with just the catalog of the small sample project."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "catalog.json").write_text(
+        json.dumps(site_catalog(load_project(project)), ensure_ascii=False)
+    )
+    return folder
+
+
+def _catalog(site: Path) -> dict[str, Any]:
+    return json.loads((site / "catalog.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _seed(db: Path, count: int, clocks: list[str] | None = None) -> str:
+    """A class of 60 learners and `count` completions of the sample lesson, in one transaction."""
+    connection = store.connect(db)
+    code = store.create_class(connection, "Lớp Bản Hua", "2468")
+    connection.execute("BEGIN")
+    learners = [store.add_learner(connection, code, f"Người học {i}") for i in range(60)]
+    times = clocks or [f"2026-11-{10 + i % 10:02d}T0{i % 10}:00:00+00:00" for i in range(count)]
+    for i, when in enumerate(times):
+        store.add_completion(
+            connection,
+            store.Completion(
+                id=f"c{i}",
+                class_code=code,
+                learner_id=learners[i % 60],
+                lesson=LESSON,
+                lang="vi",
+                score=i % 3 and 1,
+                total=2,
+                passed=bool(i % 3),
+                answered_at=when,
+                answers=[bool(i % 3), i % 2 == 0],
+            ),
+        )
+    connection.execute("COMMIT")
+    connection.close()
+    return code
+
+
+def test_dashboard_counts_days_by_the_store_rule(site: Path, tmp_path: Path) -> None:
+    db = tmp_path / "class.db"
+    code = _seed(
+        db,
+        5,
+        [
+            "2026-11-12T16:59:59+00:00",  # 12/11 in Vietnam
+            "2026-11-12T17:00:00+00:00",  # already 13/11 in Vietnam
+            "1970-01-01T00:00:00+00:00",  # a reset clock: counted on the day it arrived
+            "2099-01-01T00:00:00+00:00",  # a hand-set year: the same
+            "9999-12-31T23:59:59-05:00",
+        ],
+    )
+    connection = store.connect(db)
+    today = store.completion_day(store.now(), store.now())
+    data = dashboard_data(connection, code, _catalog(site))
+    days = {bar["day"]: bar["count"] for bar in data["per_day"]}
+    assert len(data["per_day"]) == 14 and data["per_day"][-1]["day"] == _ddmm(today)
+    assert days[_ddmm(today)] == 3  # the three wrong clocks, not 1970 or 2099
+    stored = dict(
+        connection.execute("SELECT day, COUNT(*) FROM completions GROUP BY day").fetchall()
+    )
+    assert stored == {"2026-11-12": 1, "2026-11-13": 1, today: 3}
+    assert (data["completion_count"], data["pass_count"], data["learner_count"]) == (5, 3, 60)
+    assert [(q["number"], q["tries"], q["percent"]) for q in data["hardest"]] == [
+        (1, 5, 60),
+        (2, 5, 60),
+    ]
+    assert data["per_lesson"] == [{"title": "Bài mẫu", "passed": 3, "tried": 5}]
+    assert sum(cell == "passed" for row in data["grid"] for cell in row["cells"]) == 3
+    page = render_dashboard(connection, code, _catalog(site))
+    assert "1970" not in page and "2099" not in page
+
+
+def _ddmm(day: str) -> str:
+    return f"{day[8:10]}/{day[5:7]}"
+
+
+def _login(client: httpx.Client, code: str) -> None:
+    assert client.post("/coach/login", data={"code": code, "pin": "2468"}).status_code == 200
+
+
+def test_health_does_not_wait_while_a_coach_opens_the_dashboard(site: Path, tmp_path: Path) -> None:
+    """30,000 completions; a coach refreshes the dashboard and the CSV in a loop while the
+    health endpoint is asked every 20 ms. Nothing it answers may wait for a whole dashboard."""
+    db = tmp_path / "class.db"
+    code = _seed(db, 30_000)
+    server = Server(site, db).start()
+    stop = threading.Event()
+    coach_times: list[float] = []
+
+    def coach() -> None:
+        with httpx.Client(base_url=server.url, timeout=30, follow_redirects=True) as client:
+            _login(client, code)
+            while not stop.is_set():
+                started = time.perf_counter()
+                assert client.get("/coach/").status_code == 200
+                assert client.get("/coach/completions.csv").status_code == 200
+                coach_times.append(time.perf_counter() - started)
+
+    worker = threading.Thread(target=coach)
+    try:
+        worker.start()
+        waits = []
+        with httpx.Client(base_url=server.url, timeout=30) as phone:
+            deadline = time.monotonic() + 6
+            while time.monotonic() < deadline or (not coach_times and worker.is_alive()):
+                started = time.perf_counter()
+                assert phone.get("/api/v1/health").status_code == 200
+                waits.append(time.perf_counter() - started)
+                time.sleep(0.02)
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+        server.stop()
+    assert coach_times, "the coach never got the dashboard"
+    worst, typical = max(waits), statistics.median(waits)
+    # Relative to one dashboard + CSV round, so a busy machine does not fail the test: when the
+    # work ran on the event loop, health waited most of a round (4.4 s of 6.7 s at 30,000).
+    worst, typical = max(waits), statistics.median(waits)
+    assert typical < 0.1, (typical, coach_times)
+    assert worst < max(0.3, 0.3 * min(coach_times)), (worst, typical, coach_times)
+
+
+def test_serve_says_which_store_and_warns_when_it_has_no_class(site: Path, tmp_path: Path) -> None:
+    for db, has_class in ((tmp_path / "new.db", False), (tmp_path / "class.db", True)):
+        if has_class:
+            store.create_class(store.connect(db), "Lớp A", "2468")
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kynangso.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                str(db),
+                "--site",
+                str(site),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            for _ in range(200):
+                try:
+                    if request(f"http://127.0.0.1:{port}/api/v1/health")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.1)
+        finally:
+            process.terminate()
+            out, err = process.communicate(timeout=20)
+        assert f"class store: {db.resolve()}" in out
+        if has_class:
+            assert "1 classes" in out and "WARNING" not in err
+        else:
+            assert "new, 0 classes" in out
+            assert (
+                "WARNING" in err and f'kynangso class create "Lớp ..." --pin PIN --db {db}' in err
+            )

@@ -1,0 +1,135 @@
+"""CSV export: opens in a spreadsheet with the right columns and no formula cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kynangso.classroom import store
+from kynangso.classroom.export import COLUMNS, completions_csv, safe_cell, write_completions
+from kynangso.cli import main
+
+ROW = {
+    "id": "c1",
+    "class_code": "ABC234",
+    "class_name": '=HYPERLINK("http://x")',
+    "learner_id": "L1",
+    "learner_name": "+84 912",
+    "lesson": "vneid-activate",
+    "lang": "vi",
+    "score": 5,
+    "total": 6,
+    "passed": 1,
+    "answered_at": "2026-11-25T10:00:00+00:00",
+    "received_at": "2026-11-25T10:00:01+00:00",
+}
+
+
+def test_formula_cells_are_neutralised() -> None:
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert safe_cell(start + "1+1") == "'" + start + "1+1"
+    assert safe_cell("Lò Văn A") == "Lò Văn A"
+    assert safe_cell(5) == 5 and safe_cell(True) == 1 and safe_cell(None) == ""
+
+
+def test_csv_has_bom_columns_and_numbers() -> None:
+    catalog = {
+        "lessons": {
+            "vneid-activate": {"topic": "e-id", "title": {"vi": "Kích hoạt VNeID", "en": "x"}}
+        }
+    }
+    text = completions_csv([ROW], catalog)
+    assert text.startswith("\ufeffid,class_code,")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert tuple(rows[0]) == COLUMNS
+    record = dict(zip(rows[0], rows[1]))
+    assert record["class_name"].startswith("'=") and record["learner_name"] == "'+84 912"
+    assert record["lesson_title"] == "Kích hoạt VNeID" and record["topic"] == "e-id"
+    assert (record["score"], record["total"], record["percent"], record["passed"]) == (
+        "5",
+        "6",
+        "83",
+        "1",
+    )
+    assert '"5"' not in text  # numbers are not quoted as text
+
+
+def test_only_human_written_text_is_neutralised() -> None:
+    row = {**ROW, "learner_id": "-Fq3x9", "id": "-a1", "learner_name": "-Lò", "day": "2026-11-25"}
+    text = completions_csv([row], {"lessons": {}})
+    record = dict(zip(COLUMNS, list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1]))
+    assert record["learner_id"] == "-Fq3x9" and record["id"] == "-a1"  # keys stay keys
+    assert record["learner_name"] == "'-Lò" and record["class_name"].startswith("'=")
+    assert record["day"] == "2026-11-25"
+
+
+def test_export_without_a_catalog_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "class.db"
+    store.create_class(store.connect(db), "Lớp A", "2468")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # outside the project folder: no site/ here
+    result = CliRunner().invoke(main, ["export", "--db", str(db)])
+    assert result.exit_code == 1
+    assert "no lesson catalog at" in result.output and "catalog.json" in result.output
+    assert "--site PATH" in result.output and "kynangso build" in result.output
+
+
+def test_the_csv_written_by_sqlite_equals_the_csv_module(tmp_path: Path) -> None:
+    """The server's CSV is built line by line in SQL; it must match Python's csv module for
+    names with commas, quotes, line breaks and formula starts, and lessons off the catalog."""
+    connection = store.connect(tmp_path / "class.db")
+    code = store.create_class(connection, 'Lớp "Bản Hua", xã Ít Ong', "2468")
+    names = ["Lò Văn A", "=1+2", '"Quàng", Thị\nB', "-", "@x", "\tTab", "\rCR", "Cà, Thị D", ""]
+    for i, name in enumerate(names):
+        learner = store.add_learner(connection, code, name)
+        for lesson in ("vneid-activate", "not-in-the-catalog"):
+            store.add_completion(
+                connection,
+                store.Completion(
+                    id=f"c{i}-{lesson}",
+                    class_code=code,
+                    learner_id=learner,
+                    lesson=lesson,
+                    lang="vi",
+                    score=i % 9,
+                    total=8,
+                    passed=i % 2 == 0,
+                    answered_at=f"2026-11-2{i}T10:00:00+00:00",
+                ),
+            )
+    catalog = {
+        "lessons": {
+            "vneid-activate": {"topic": "e-id", "title": {"vi": '=Kích hoạt "VNeID", nhanh'}},
+            "unused": {"topic": "safety", "title": {"vi": "Khác"}},
+        }
+    }
+    out = io.StringIO()
+    write_completions(connection, code, catalog, out)
+    expected = completions_csv(store.completions(connection, code), catalog)
+    assert out.getvalue() == expected
+    assert "'=Kích hoạt" in expected and ",1,8,13," in expected  # 1 of 8 is 13 %: halves round up
+    empty = io.StringIO()
+    write_completions(connection, code, None, empty)
+    assert empty.getvalue() == completions_csv(store.completions(connection, code), None)
+
+
+def test_csv_of_an_old_store_read_only(tmp_path: Path) -> None:
+    old = Path(__file__).resolve().parents[1] / "fixtures" / "stores" / "v0.db"
+    connection = sqlite3.connect(f"{old.as_uri()}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    out = io.StringIO()
+    write_completions(connection, None, None, out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert [(row["id"], row["day"]) for row in rows] == [
+        ("c3", "2026-11-20"),
+        ("c1", "2026-11-10"),
+        ("c2", "2026-11-13"),
+    ]

@@ -1,0 +1,198 @@
+"""The editor's workflow: scaffold, JSON Schema, strict warnings, links, errors with context."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kynangso.cli import main
+from kynangso.errors import Problem, SourceError, with_context
+from kynangso.sources.jsonschema import write_schemas
+from kynangso.sources.links import external_links
+from kynangso.sources.review import warnings
+from kynangso.sources.scaffold import ScaffoldError, new_lesson
+from kynangso.sources.validate import load_project
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_scaffold_writes_both_files_with_every_field(project: Path) -> None:
+    lesson, quiz = new_lesson(project, "new-one", "vssid", today=dt.date(2026, 11, 25))
+    assert lesson.read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../content/schemas/lesson.schema.json"
+    )
+    data = yaml.safe_load(lesson.read_text(encoding="utf-8"))
+    assert set(data) == {
+        "id",
+        "topic",
+        "level",
+        "order",
+        "minutes",
+        "title",
+        "summary",
+        "objectives",
+        "steps",
+        "sources",
+        "reviewed",
+    }
+    assert set(data["steps"][0]) == {"title", "body", "image", "alt", "tip", "warning"}
+    assert "# mã bài" in lesson.read_text(encoding="utf-8")  # comments in Vietnamese
+    assert yaml.safe_load(quiz.read_text(encoding="utf-8"))["id"] == "new-one"
+
+
+def test_scaffold_placeholders_are_to_fill_with_positions(project: Path) -> None:
+    new_lesson(project, "new-one", "vssid")
+    with pytest.raises(SourceError) as caught:
+        load_project(project)
+    problems = caught.value.problems
+    assert all(p.message == "to fill: replace the TODO placeholder" for p in problems)
+    first = problems[0]
+    assert (first.file, first.line, first.column, first.field) == (
+        "lessons/new-one.yaml",
+        10,
+        7,
+        "title.vi",
+    )
+    assert any(p.file == "quizzes/new-one.yaml" for p in problems)
+
+
+def test_scaffold_refuses_existing_and_bad_ids(project: Path) -> None:
+    with pytest.raises(ScaffoldError, match="already exists"):
+        new_lesson(project, "sample-lesson", "e-id")
+    for bad in ("Bad_Id", "with space", "-dash", "đ-vn"):
+        with pytest.raises(ScaffoldError, match="not a lesson id"):
+            new_lesson(project, bad, "e-id")
+    with pytest.raises(ScaffoldError, match="not a topic"):
+        new_lesson(project, "fine-id", "banking")
+
+
+def test_new_lesson_command(project: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["new", "lesson", "my-lesson", "--topic", "safety", "--root", str(project)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote lessons/my-lesson.yaml" in result.output
+    again = CliRunner().invoke(
+        main, ["new", "lesson", "my-lesson", "--topic", "safety", "--root", str(project)]
+    )
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def _as_json_types(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _as_json_types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json_types(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def test_real_lessons_validate_against_the_json_schema(tmp_path: Path) -> None:
+    lesson_schema, quiz_schema = (json.loads(p.read_text()) for p in write_schemas(tmp_path))
+    checker = jsonschema.Draft202012Validator
+    for folder, schema in (("lessons", lesson_schema), ("quizzes", quiz_schema)):
+        for path in (REPO / folder).glob("*.yaml"):
+            checker(schema, format_checker=checker.FORMAT_CHECKER).validate(
+                _as_json_types(yaml.safe_load(path.read_text(encoding="utf-8")))
+            )
+    assert "Tiêu đề" in json.dumps(lesson_schema, ensure_ascii=False) or "Tên bài" in json.dumps(
+        lesson_schema, ensure_ascii=False
+    )
+    assert "Lesson title" in json.dumps(lesson_schema)
+
+
+def test_committed_schemas_match_the_models(tmp_path: Path) -> None:
+    for path in write_schemas(tmp_path):
+        committed = REPO / "content" / "schemas" / path.name
+        assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
+            "run 'kynangso schema'"
+        )
+
+
+def test_json_schema_rejects_a_bad_lesson(tmp_path: Path) -> None:
+    lesson_schema, _ = (json.loads(p.read_text()) for p in write_schemas(tmp_path))
+    bad = {"id": "x", "topic": "banking"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, lesson_schema)
+
+
+def test_strict_warnings(project: Path) -> None:
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    text = lesson.read_text().replace("seen: 2026-11-25", "seen: 2024-01-02")
+    text = text.replace('      en: "Open the app."', '      en: "Open."').replace(
+        '      vi: "Mở ứng dụng."',
+        '      vi: "Mở ứng dụng VNeID chính thức trên điện thoại của bạn rồi bấm nút Tiếp tục."',
+    )
+    lesson.write_text(text)
+    found = [str(w) for w in warnings(load_project(project), today=dt.date(2027, 12, 1))]
+    assert found == [
+        "lessons/sample-lesson.yaml:20:11: steps[1].body.en: English is much shorter than Vietnamese (5 vs 74 characters): is part of it untranslated?",
+        "lessons/sample-lesson.yaml:37:11: sources[1].seen: source read 1429 days ago: check it still says the same",
+        "lessons/sample-lesson.yaml:39:3: reviewed: missing app_version: name the app version the steps were checked against",
+        "lessons/sample-lesson.yaml:39:9: reviewed.date: review is 371 days old: check the lesson against its sources and the app again",
+    ]
+
+
+def test_validate_strict_command_fails_on_warnings(project: Path) -> None:
+    plain = CliRunner().invoke(main, ["validate", "--root", str(project)])
+    assert plain.exit_code == 0 and "1 warnings" in plain.output and "(warning)" in plain.output
+    strict = CliRunner().invoke(main, ["validate", "--strict", "--root", str(project)])
+    assert strict.exit_code == 1 and "missing app_version" in strict.output
+
+
+def test_real_curriculum_passes_strict() -> None:
+    assert warnings(load_project(REPO), today=dt.date(2026, 11, 25)) == []
+
+
+def test_external_links_are_listed_not_fetched(project: Path) -> None:
+    found = external_links(load_project(project).documents)
+    assert [(link.file, link.line, link.url) for link in found] == [
+        ("lessons/sample-lesson.yaml", 35, "https://example.org/source")
+    ]
+    result = CliRunner().invoke(main, ["links", "--root", str(project)])
+    assert (
+        result.exit_code == 0
+        and "lessons/sample-lesson.yaml:35: sources[1].url: https://example.org/source"
+        in result.output
+    )
+
+
+def test_internal_links_to_pages_and_media_are_accepted(project: Path) -> None:
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(
+        lesson.read_text().replace(
+            '"Open the app."',
+            '"See [the glossary](../../glossary/), [topic](../../topics/vssid/), [itself](./#step-2), [picture](../../media/sample.svg)."',
+        )
+    )
+    load_project(project)
+
+
+def test_errors_show_the_line_and_a_caret(project: Path) -> None:
+    problem = Problem(
+        "lessons/sample-lesson.yaml",
+        4,
+        10,
+        "minutes",
+        "expected a whole number but received text 'ten'",
+    )
+    (project / "lessons" / "sample-lesson.yaml").write_text(
+        (project / "lessons" / "sample-lesson.yaml")
+        .read_text()
+        .replace("minutes: 10", "minutes: ten")
+    )
+    assert with_context([problem], project) == "\n".join(
+        [
+            "lessons/sample-lesson.yaml:4:10: minutes: expected a whole number but received text 'ten'",
+            "     4 | minutes: ten",
+            "       |          ^",
+            "1 problem found",
+        ]
+    )
