@@ -146,11 +146,11 @@
       var waiting = KNS.classMode.outbox().length;
       var kept = KNS.classMode.refused().length;
       if (!waiting && !kept) return;
-      var note = el("div", { "class": "kns-class-results", role: "status" });
-      if (waiting) note.appendChild(el("p", { "class": "kns-waiting" }, say(T.waiting, { count: waiting })));
-      if (kept) note.appendChild(el("p", { "class": "kns-refused" }, say(T.refused, { count: kept })));
-      note.appendChild(el("a", { href: new URL(KNS.lang === "en" ? "en/join-class/" : "tham-gia-lop/", KNS.root).href }, T.classPage));
-      box.appendChild(note);
+      var summary = el("div", { "class": "kns-class-results", role: "status" });
+      if (waiting) summary.appendChild(el("p", { "class": "kns-waiting" }, say(T.waiting, { count: waiting })));
+      if (kept) summary.appendChild(el("p", { "class": "kns-refused" }, say(T.refused, { count: kept })));
+      summary.appendChild(el("a", { href: new URL(KNS.lang === "en" ? "en/join-class/" : "tham-gia-lop/", KNS.root).href }, T.classPage));
+      box.appendChild(summary);
     }
 
     function row(id, s) {
