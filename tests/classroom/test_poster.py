@@ -7,13 +7,15 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import zxingcpp
-from classmode import Server
+from classmode import Server, free_port, request
 from PIL import Image
 from playwright.sync_api import Page
 
@@ -144,3 +146,32 @@ def test_the_poster_qr_codes_lead_to_the_join_page(
     first = next(c for c in found if c.text == joins(server.port)[0])
     width_mm = abs(first.position.top_right.x - first.position.top_left.x) / 100 * 25.4
     assert width_mm >= 100
+
+
+def test_serve_prints_each_network_address_never_loopback(
+    class_server: tuple[Server, str], tmp_path: Path
+) -> None:
+    """`kynangso serve --host 0.0.0.0` names the addresses phones open, the default route's
+    first; on a Debian laptop the machine's own name gave 127.0.1.1 here."""
+    server, _ = class_server
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kynangso.cli", "serve", "--host", "0.0.0.0", "--port", str(port)]
+        + ["--db", str(server.db), "--site", str(server.site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                if request(f"http://127.0.0.1:{port}/api/v1/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=20)
+    printed = [line.split(": ", 1)[1] for line in out.splitlines() if "phones open:" in line]
+    assert printed == joins(port)
+    assert "/coach/poster" in out
