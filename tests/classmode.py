@@ -24,8 +24,8 @@ def free_port() -> int:
 class Server:
     """`kynangso serve` on a free port, started and stopped (or killed) by the test."""
 
-    def __init__(self, site: Path, db: Path) -> None:
-        self.site, self.db = site, db
+    def __init__(self, site: Path, db: Path, host: str | None = None) -> None:
+        self.site, self.db, self.host = site, db, host
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -43,6 +43,7 @@ class Server:
                 str(self.db),
                 "--site",
                 str(self.site),
+                *(["--host", self.host] if self.host else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

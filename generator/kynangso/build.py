@@ -49,9 +49,19 @@ class BuildReport:
         if self.teams:
             lines.append(
                 f"team materials in {self.site_dir / 'teams'}: made {_counts(self.teams.get('made'))}; "
-                f"reused {_counts(self.teams.get('reused'))}; posters point at {self.teams.get('site_url')}"
+                f"reused {_counts(self.teams.get('reused'))}; {_qr_target(self.teams.get('site_url'))}"
             )
         return "\n".join(lines + self.skipped)
+
+
+def _qr_target(site_url: object) -> str:
+    """Where the printed QR codes lead, or why there are none."""
+    if site_url:
+        return f"posters point at {site_url}"
+    return (
+        "no QR codes: no --site-url and no site_url in mkdocs.yml, so posters and handouts have a"
+        " box for the class address (a class's own poster: /coach/poster in class mode)"
+    )
 
 
 def _counts(value: object) -> str:

@@ -164,6 +164,7 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
         f"coach dashboard: http://{shown}:{port}/coach/   class store: {Path(db_path).resolve()}"
     )
     _warn_about_store(Path(db_path), store_is_new, app.state.connection)
+    app.state.listen_host = host  # the class poster tells whether phones can reach this laptop
     if host in ("0.0.0.0", "::"):
         _print_lan_addresses(port)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
@@ -191,14 +192,27 @@ def _warn_about_store(db_path: Path, is_new: bool, connection: sqlite3.Connectio
 
 
 def _print_lan_addresses(port: int) -> None:
+    """Each address phones on the class Wi-Fi can open, with its QR code, the default route's
+    first; never a loopback one (a QR code to it would lead nowhere)."""
     import segno
 
     from kynangso.classroom.network import lan_addresses
 
-    for address in lan_addresses():
+    addresses = lan_addresses()
+    if not addresses:
+        click.secho(
+            "no network address phones could open: connect this laptop to the class Wi-Fi"
+            " (or open its hotspot) and start again",
+            err=True,
+            fg="red",
+            bold=True,
+        )
+        return
+    for address in addresses:
         url = f"http://{address}:{port}/tham-gia-lop/"
         click.echo(f"on the class Wi-Fi, phones open: {url}")
         segno.make(url, error="m").terminal(compact=True)
+    click.echo(f"class poster to print: http://{addresses[0]}:{port}/coach/poster (after login)")
 
 
 @main.group(name="class")

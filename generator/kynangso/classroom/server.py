@@ -40,6 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kynangso.classroom import store
 from kynangso.classroom.coach import off_the_loop, render_dashboard_from, render_login
 from kynangso.classroom.export import class_csv
+from kynangso.classroom.poster import poster_router
 from kynangso.classroom.static import SiteApp
 from kynangso.classroom.writer import Writer
 
@@ -553,5 +554,6 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
             headers={"Content-Disposition": f'attachment; filename="kynangso-{code}.csv"'},
         )
 
+    app.include_router(poster_router(SESSION_COOKIE))  # /coach/poster: the class's own poster
     app.mount("/", SiteApp(site_dir), name="site")
     return app

@@ -15,6 +15,7 @@ Chromium and the slides are made here: the three overlap on a 2-core machine.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
 import time
@@ -25,9 +26,11 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from nbformat import NotebookNode
 
+from kynangso.errors import BuildError
 from kynangso.sources.schema import LANGUAGES
 from kynangso.sources.validate import Project
 from kynangso.teams import handbook
@@ -38,13 +41,10 @@ from kynangso.teams.posters import posters_html
 from kynangso.teams.printing import MAX_HANDOUT_PAGES, Printer, PrintJob, environment, handout_html
 from kynangso.teams.strings import TEAMS_UI
 
-__all__ = ["DEFAULT_SITE_URL", "OUTPUTS", "build_teams"]
+__all__ = ["OUTPUTS", "build_teams", "resolve_site_url", "site_url_problem"]
 
-# Where the posters' and handouts' QR codes point when neither the caller nor mkdocs.yml says:
-# the facilitator's laptop on the class Wi-Fi, found by name (mDNS) as `kynangso.local`.
-DEFAULT_SITE_URL = "http://kynangso.local:8000/"
 OUTPUTS = ("notebooks", "handbook", "slides", "print")
-SITE_URL_LINE = re.compile(r"^site_url:\s*['\"]?(https?://[^'\"\s#]+)", re.MULTILINE)
+SITE_URL_LINE = re.compile(r"^site_url:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 
 def build_teams(
@@ -206,16 +206,48 @@ class PrintRun:
             self.printer.close()
 
 
-def resolve_site_url(project: Project, site_url: str | None) -> str:
-    """The site's address for QR codes: the argument, else mkdocs.yml's `site_url`, else the
-    class laptop's default name; always ending in '/'."""
+def resolve_site_url(project: Project, site_url: str | None) -> str | None:
+    """The site's address for QR codes, always ending in '/': the argument, else mkdocs.yml's
+    `site_url`, else None (the materials then carry a box for the class's address). An address
+    no phone could open (`.local`, `localhost`, loopback) is a BuildError, never a printed code."""
+    where = "--site-url"
     if not site_url:
         config = project.root / "mkdocs.yml"
-        match = (
-            SITE_URL_LINE.search(config.read_text(encoding="utf-8")) if config.is_file() else None
+        text = config.read_text(encoding="utf-8") if config.is_file() else ""
+        match = SITE_URL_LINE.search(text)
+        if match is None:
+            return None
+        site_url = match.group(1)
+        where = f"mkdocs.yml:{text.count(chr(10), 0, match.start()) + 1}: site_url"
+    problem = site_url_problem(site_url)
+    if problem is not None:
+        raise BuildError(
+            f"{where}: {site_url!r} {problem}; give the address phones open"
+            " (e.g. http://192.168.1.10:8000/ or https://kynangso.example.vn/), or none at all"
+            " to print a box for the class address"
         )
-        site_url = match.group(1) if match else DEFAULT_SITE_URL
     return site_url if site_url.endswith("/") else site_url + "/"
+
+
+# Names phones cannot look up: many Android phones resolve no mDNS (`.local`) name at all.
+UNREACHABLE_SUFFIXES = (".local", ".localhost", ".local.", ".localhost.")
+
+
+def site_url_problem(url: str) -> str | None:
+    """Why a QR code to `url` would lead a phone nowhere, or None when it can be printed."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return "is not an http:// or https:// address"
+    host = parsed.hostname.lower()
+    if host in ("localhost", "localhost.") or host.endswith(UNREACHABLE_SUFFIXES):
+        return "is a name only this computer (or no Android phone) can look up"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if ip.is_loopback or ip.is_unspecified or ip.is_link_local:
+        return "is an address of this computer alone, which no phone can open"
+    return None
 
 
 def _write_materials_pages(project: Project, out_dir: Path) -> None:

@@ -1,5 +1,9 @@
 """A4 posters for the Wi-Fi points: one page per topic with a QR code to its lesson list, the
-site's address and the class-join address (and a QR code to it)."""
+site's address and the class-join address (and a QR code to it), legible from 2 m.
+
+Without the site's address (no `--site-url`, no `site_url` in mkdocs.yml) every QR code's place
+is a box to write the class's address in: a poster never carries a code that leads nowhere. The
+poster of one running class (its address, code and Wi-Fi) comes from the coach dashboard."""
 
 from __future__ import annotations
 
@@ -17,12 +21,12 @@ class Poster:
     topic: str
     title: str
     summary: str
-    url: str
+    url: str | None
     lessons: tuple[str, ...]
     icon: str | None
 
 
-def posters(project: Project, lang: str, site_url: str) -> list[Poster]:
+def posters(project: Project, lang: str, site_url: str | None) -> list[Poster]:
     made = []
     for key, topic in project.topics.items():
         icon = None
@@ -34,7 +38,7 @@ def posters(project: Project, lang: str, site_url: str) -> list[Poster]:
                 topic=key,
                 title=topic.title.get(lang),
                 summary=topic.summary.get(lang),
-                url=topic_url(site_url, lang, key),
+                url=topic_url(site_url, lang, key) if site_url else None,
                 lessons=tuple(lesson.title.get(lang) for lesson in project.lessons_in(key)),
                 icon=icon,
             )
@@ -42,7 +46,7 @@ def posters(project: Project, lang: str, site_url: str) -> list[Poster]:
     return made
 
 
-def posters_html(project: Project, lang: str, site_url: str) -> str:
+def posters_html(project: Project, lang: str, site_url: str | None) -> str:
     """Every topic's poster in `lang`, one A4 page each, as one HTML document."""
     return (
         environment()
@@ -52,6 +56,6 @@ def posters_html(project: Project, lang: str, site_url: str) -> str:
             t=TEAMS_UI[lang],
             posters=posters(project, lang, site_url),
             site_url=site_url,
-            join_url=join_url(site_url, lang),
+            join_url=join_url(site_url, lang) if site_url else None,
         )
     )

@@ -159,6 +159,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["markdown"] = author_markdown
     env.filters["qr"] = qr_svg
+    env.filters["address"] = address_text
     env.globals["print_css"] = markupsafe.Markup(
         (TEMPLATES / "print.css").read_text(encoding="utf-8")
     )
@@ -183,10 +184,21 @@ def qr_svg(url: str) -> markupsafe.Markup:
     return markupsafe.Markup(out.getvalue().decode("utf-8"))
 
 
-def handout_html(plan: LessonPlan, site_url: str) -> str:
-    """The one- or two-page handout of a lesson: the steps and the safety rules, large type."""
+def address_text(url: str) -> markupsafe.Markup:
+    """An address as printed text that may wrap only after a '/' or a '.': each piece stays
+    whole (`nowrap`), so no word of it is ever split across two lines."""
+    pieces = re.findall(r"[^/.]*[/.]+|[^/.]+", url)
+    return markupsafe.Markup("<wbr>").join(
+        markupsafe.Markup('<span class="nobr">{}</span>').format(piece) for piece in pieces
+    )
+
+
+def handout_html(plan: LessonPlan, site_url: str | None) -> str:
+    """The one- or two-page handout of a lesson: the steps and the safety rules, large type.
+    Without `site_url` the QR code's place is a box for the class's address."""
+    lesson_url = plan.page_url(site_url) if site_url else None
     return (
         environment()
         .get_template("handout.html.j2")
-        .render(plan=plan, t=plan.t, lesson_url=plan.page_url(site_url))
+        .render(plan=plan, t=plan.t, lesson_url=lesson_url)
     )
