@@ -25,7 +25,9 @@ from kynangso.site.post.minify import minify_js, shrink_file, shrink_site
 from kynangso.site.post.offline import write_offline_pack
 from kynangso.site.post.search import add_folded_field, link_search_worker
 from kynangso.site.post.slim import slim_theme_css
-from kynangso.site.render import moved_lesson_files, navigation, write_docs
+from kynangso.site.render import json_script, moved_lesson_files, navigation, write_docs
+from kynangso.site.strings import browser_words
+from kynangso.sources.schema import LANGUAGES
 from kynangso.sources.validate import Project, load_project
 
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
@@ -169,6 +171,11 @@ def write_config(project: Project, work: Path, docs_dir: Path) -> Path:
         "docs_dir": os.path.relpath(docs_dir, work),
         "nav": navigation(project),
         "theme": {"custom_dir": str(OVERRIDES)},
+        # the browser words every page needs, per language, as JSON ready for the page
+        # (overrides/main.html writes the page's language into a <script>)
+        "extra": {
+            "kns_words": {lang: json_script(browser_words(lang, "every")) for lang in LANGUAGES}
+        },
     }
     config_file = work / "mkdocs.yml"
     config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -191,3 +191,48 @@ def test_serve_says_which_store_and_warns_when_it_has_no_class(site: Path, tmp_p
             assert (
                 "WARNING" in err and f'kynangso class create "Lớp ..." --pin PIN --db {db}' in err
             )
+
+
+def test_the_coach_pages_speak_english_on_request(site: Path, tmp_path: Path) -> None:
+    """`?lang=en` or the browser's Accept-Language; Vietnamese stays the default, the CSV as it was."""
+    db = tmp_path / "class.db"
+    code = _seed(db, 3)
+    server = Server(site, db).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30, follow_redirects=True) as client:
+            login = client.get("/coach/", headers={"Accept-Language": "en-GB,en;q=0.9,vi;q=0.5"})
+            assert '<html lang="en">' in login.text and "Facilitator login" in login.text
+            assert "Đăng nhập" not in login.text
+            assert 'href="/coach/?lang=vi"' in login.text  # the switch back
+            vietnamese = client.get("/coach/")
+            assert '<html lang="vi">' in vietnamese.text
+            assert "Đăng nhập người hướng dẫn" in vietnamese.text
+            wrong = client.post("/coach/login?lang=en", data={"code": code, "pin": "0000"})
+            assert (
+                wrong.status_code == 401 and "The class code or the PIN is not right." in wrong.text
+            )
+            page = client.post("/coach/login?lang=en", data={"code": code, "pin": "2468"})
+            assert page.status_code == 200 and str(page.url).endswith("/coach/?lang=en")
+            for text in ("Numbers to report", "Hardest questions", "Log out", "Sample lesson"):
+                assert text in page.text, text
+            assert "Số liệu để báo cáo" not in page.text and "Bài mẫu" not in page.text
+            assert "Số liệu để báo cáo" in client.get("/coach/").text
+            csv = client.get("/coach/completions.csv")
+            assert csv.text.startswith("\ufeffid,class_code,class_name,learner_id")
+    finally:
+        server.stop()
+
+
+def test_a_coach_text_a_language_lacks_is_vietnamese_and_marked(tmp_path: Path) -> None:
+    from kynangso import words
+    from kynangso.classroom.coach import page_words
+
+    folder = tmp_path / "words"
+    folder.mkdir()
+    for lang in ("vi", "en"):
+        (folder / f"{lang}.yaml").write_bytes((words.FOLDER / f"{lang}.yaml").read_bytes())
+    (folder / "xx.yaml").write_text("coach:\n  logout: Xx-logout\n", encoding="utf-8")
+    say = page_words("xx", folder)["say"]
+    assert say("logout") == "Xx-logout"
+    assert say("numbers") == '<span lang="vi">Số liệu để báo cáo</span>'
+    assert page_words("en", folder)["say"]("numbers") == "Numbers to report"

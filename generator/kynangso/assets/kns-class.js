@@ -47,34 +47,7 @@
     M.keepRefused = function (list) { writeJSON(M.REFUSED_KEY, list.length ? list : null); };
     if (M.started) return;
     M.started = true;
-    var WORDS = {
-      vi: {
-        classCode: "Mã lớp (6 ký tự)", yourName: "Tên của bạn", joinButton: "Tham gia lớp",
-        joined: "Bạn đang học trong lớp {name} (mã {code}) với tên {learner}.",
-        pending: "{count} kết quả đang chờ gửi cho người hướng dẫn.", allSent: "Mọi kết quả đã được gửi cho người hướng dẫn.",
-        noneWaiting: "Không còn kết quả nào đang chờ gửi.",
-        whyOffline: "Chưa gửi được vì điện thoại chưa kết nối được máy của lớp. Kết quả vẫn nằm an toàn trong điện thoại và sẽ tự gửi khi kết nối được.",
-        whyUnknown: "Chưa gửi được vì máy của lớp lúc này không nhận ra lớp hoặc tên của bạn (có thể máy vừa được mở lại). Kết quả vẫn nằm an toàn trong điện thoại và sẽ tự gửi lại khi lớp học mở lại. Hãy báo người hướng dẫn.",
-        whyBusy: "Chưa gửi được vì máy của lớp đang bận. Kết quả vẫn nằm an toàn trong điện thoại và sẽ tự gửi lại sau.",
-        refused: "{count} kết quả bị máy của lớp từ chối vì dữ liệu không đúng. Các kết quả này vẫn được giữ trong điện thoại: hãy tải tệp tiến độ ở trang Tiến độ của tôi và đưa cho người hướng dẫn.",
-        progress: "Tiến độ của tôi", resend: "Gửi lại",
-        leave: "Rời lớp", noClass: "Không tìm thấy lớp có mã này. Hãy hỏi lại người hướng dẫn.",
-        badName: "Hãy nhập tên từ 1 đến 80 ký tự.", offline: "Không kết nối được máy chủ lớp học. Hãy nối Wi-Fi của lớp rồi thử lại."
-      },
-      en: {
-        classCode: "Class code (6 characters)", yourName: "Your name", joinButton: "Join the class",
-        joined: "You are in the class {name} (code {code}) as {learner}.",
-        pending: "{count} results are waiting to be sent to the facilitator.", allSent: "Every result has been sent to the facilitator.",
-        noneWaiting: "No results are waiting to be sent.",
-        whyOffline: "Not sent yet: this phone cannot reach the class laptop. The results are safe on this phone and are sent by themselves once it can.",
-        whyUnknown: "Not sent yet: the class laptop does not know this class or your name right now (it may have been restarted). The results are safe on this phone and are sent again by themselves when the class is back. Tell the facilitator.",
-        whyBusy: "Not sent yet: the class laptop is busy. The results are safe on this phone and will be sent later.",
-        refused: "{count} results were refused by the class laptop as not valid. They are kept on this phone: download your progress file on the My progress page and give it to the facilitator.",
-        progress: "My progress", resend: "Send again",
-        leave: "Leave the class", noClass: "There is no class with this code. Ask the facilitator again.",
-        badName: "Enter a name of 1 to 80 characters.", offline: "Cannot reach the class server. Join the class Wi-Fi and try again."
-      }
-    }[KNS.lang];
+    var WORDS = KNS.words("join");
     // The server looked at these and said the result itself is wrong: sending it again cannot help,
     // so it is kept aside (shown, exported, sent again on request). Every other answer, "unknown
     // class or learner" included, keeps the result waiting: the class may be back tomorrow.

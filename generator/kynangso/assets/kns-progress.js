@@ -3,44 +3,10 @@
 (function () {
   "use strict";
 
-  var WORDS = {
-    vi: {
-      passedOf: "Bạn đã đạt {passed}/{total} bài.", next: "Nên học tiếp", allDone: "Bạn đã đạt tất cả các bài. Tuyệt vời!",
-      topicCount: "đạt {passed}/{total}", passed: "Đạt", tried: "Đã làm, chưa đạt", notYet: "Chưa học",
-      best: "điểm cao nhất {score}/{total}", last: "lần cuối {date}", other: "Bài khác",
-      passport: "Xem hộ chiếu kỹ năng số", exportButton: "Tải tệp tiến độ về máy",
-      importLabel: "Nhập tệp tiến độ từ máy cũ", imported: "Đã thêm {added} kết quả mới ({known} kết quả đã có sẵn).",
-      importBad: "Tệp này không phải tệp tiến độ của Kỹ năng số. Không có gì thay đổi.",
-      saveHint: "Đổi điện thoại? Tải tệp tiến độ về, chép sang máy mới rồi nhập lại ở đây.",
-      name: "Tên của bạn (không bắt buộc)", print: "In hộ chiếu", none: "Bạn chưa đạt bài nào.",
-      start: "Bắt đầu học", qr: "Mã QR: tổ công nghệ số quét để xem các bài bạn đã đạt",
-      shared: "Kết quả được chia sẻ qua mã QR", sharedName: "Người học", badLink: "Đường dẫn này bị hỏng hoặc không đầy đủ.",
-      lessonsPassed: "Các bài đã đạt", date: "ngày",
-      waiting: "{count} kết quả chưa gửi được cho người hướng dẫn lớp học. Chúng vẫn nằm an toàn trong điện thoại và có trong tệp tiến độ.",
-      refused: "{count} kết quả bị máy của lớp từ chối. Chúng vẫn được giữ trong điện thoại và có trong tệp tiến độ: hãy tải tệp về và đưa cho người hướng dẫn.",
-      classPage: "Xem trang Tham gia lớp"
-    },
-    en: {
-      passedOf: "You passed {passed} of {total} lessons.", next: "Learn next", allDone: "You passed every lesson. Excellent!",
-      topicCount: "{passed} of {total} passed", passed: "Passed", tried: "Tried, not passed yet", notYet: "Not started",
-      best: "best score {score}/{total}", last: "last {date}", other: "Other lessons",
-      passport: "See my digital skills passport", exportButton: "Download my progress file",
-      importLabel: "Import a progress file from another phone", imported: "Added {added} new results ({known} were already here).",
-      importBad: "This file is not a Kỹ năng số progress file. Nothing was changed.",
-      saveHint: "Changing phones? Download your progress file, copy it to the new phone and import it here.",
-      name: "Your name (optional)", print: "Print the passport", none: "You have not passed a lesson yet.",
-      start: "Start learning", qr: "QR code: a community team member scans it to see the lessons you passed",
-      shared: "Results shared by QR code", sharedName: "Learner", badLink: "This link is damaged or incomplete.",
-      lessonsPassed: "Lessons passed", date: "on",
-      waiting: "{count} results have not reached the class facilitator yet. They are safe on this phone and in the progress file.",
-      refused: "{count} results were refused by the class laptop. They are kept on this phone and in the progress file: download it and give it to the facilitator.",
-      classPage: "See the Join a class page"
-    }
-  };
 
   function start() {
     var KNS = window.KNS;
-    var T = WORDS[KNS.lang];
+    var T = KNS.words("progress");
     var el = KNS.element;
     var catalog = JSON.parse(document.getElementById("kns-catalog").textContent);
     var titles = {};

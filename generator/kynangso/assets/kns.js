@@ -10,34 +10,19 @@
   var PREFIX = "kns:v1:";
   var ATTEMPTS_KEY = PREFIX + "attempts";
 
-  var WORDS = {
-    vi: {
-      question: "Câu", check: "Kiểm tra", next: "Câu tiếp theo", finish: "Xem kết quả",
-      pick: "Hãy chọn một đáp án trước.", right: "Đúng rồi!", wrong: "Chưa đúng.",
-      rightAnswer: "Đáp án đúng", yourAnswer: "Bạn chọn",
-      score: "Bạn trả lời đúng {score}/{total} câu.", passed: "Đạt! Chúc mừng bạn.",
-      failed: "Chưa đạt: cần đúng {mark} câu. Hãy đọc lại bài rồi làm lại nhé.",
-      retry: "Làm lại", progress: "Xem tiến độ của tôi", listen: "Nghe đọc", stop: "Dừng đọc",
-      saving: "Đang lưu bài học để dùng khi không có mạng…",
-      saved: "Đã lưu để học khi không có mạng", saveFailed: "Chưa lưu được để học khi không có mạng. Sẽ thử lại lần sau.",
-      saveButton: "Lưu để học khi không có mạng",
-      setAside: "Một phần dữ liệu tiến độ trong máy bị lỗi nên đã được cất riêng. Các kết quả khác vẫn còn nguyên.",
-      full: "Bộ nhớ của trình duyệt đã đầy nên chưa lưu được kết quả."
-    },
-    en: {
-      question: "Question", check: "Check", next: "Next question", finish: "See my result",
-      pick: "Choose an answer first.", right: "Right!", wrong: "Not quite.",
-      rightAnswer: "Right answer", yourAnswer: "You chose",
-      score: "You got {score} of {total} right.", passed: "Passed! Well done.",
-      failed: "Not passed yet: you need {mark} right. Read the lesson again and retry.",
-      retry: "Try again", progress: "See my progress", listen: "Listen", stop: "Stop reading",
-      saving: "Saving the lessons for use without internet…",
-      saved: "Saved for learning without internet", saveFailed: "Could not save for offline use yet. It will try again next time.",
-      saveButton: "Save for learning without internet",
-      setAside: "Part of the progress data on this phone was damaged, so it was put aside. Your other results are safe.",
-      full: "The browser's storage is full, so the result could not be saved."
-    }
-  }[LANG];
+  // The words come with the page (kynangso/words/<lang>.yaml, written as JSON by the build):
+  // every page carries the store and offline-pack words, a lesson the quiz words too.
+  var PAGE_WORDS = {};
+  document.querySelectorAll("script.kns-words").forEach(function (node) {
+    try { Object.assign(PAGE_WORDS, JSON.parse(node.textContent)); } catch (err) { /* a damaged blob leaves the others */ }
+  });
+
+  // The build fills every key (Vietnamese where a language lacks one), so a group is complete.
+  function words(group) {
+    return PAGE_WORDS[group] || {};
+  }
+
+  var WORDS = Object.assign({}, PAGE_WORDS.every_page, PAGE_WORDS.lesson);
 
   function say(text, values) {
     return text.replace(/\{(\w+)\}/g, function (_, name) { return String(values[name]); });
@@ -513,7 +498,7 @@
   window.KNS = {
     lang: LANG,
     root: ROOT,
-    words: WORDS,
+    words: words,
     element: element,
     progressUrl: progressUrl,
     say: say,

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
+import markupsafe
 
+from kynangso import words
 from kynangso.classroom import store
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "coach"
@@ -49,29 +51,67 @@ async def off_the_loop(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_COACH_WORK, function, *args)
 
 
-def render_login(problem: str | None = None) -> str:
-    return _env.get_template("login.html.j2").render(problem=problem)
+def coach_language(wanted: str | None, accept_language: str | None) -> str:
+    """`?lang=` when it names a catalogue, else the browser's `Accept-Language`, else Vietnamese."""
+    return words.pick(wanted, accept_language)
 
 
-def render_dashboard(connection: sqlite3.Connection, code: str, catalog: dict[str, Any]) -> str:
-    data = dashboard_data(connection, code, catalog)
+def coach_address(wanted: str | None) -> str:
+    """Where the coach's pages send back to: `/coach/`, keeping a `?lang=` the coach chose."""
+    return f"/coach/?lang={wanted}" if wanted in words.languages() else "/coach/"
+
+
+def page_words(lang: str, folder: Path = words.FOLDER) -> dict[str, Any]:
+    """What every coach page needs to speak `lang`: `say` for page text (a text the language
+    lacks comes in Vietnamese inside `<span lang="vi">`), `text` for titles and attributes, and
+    the other languages for the switch."""
+    catalogue = words.load(lang, folder)
+    texts = catalogue.section("coach")
+
+    def text(key: str, **values: object) -> str:
+        return texts[key].format(**values) if values else texts[key]
+
+    def say(key: str, **values: object) -> markupsafe.Markup:
+        escaped = markupsafe.escape(text(key, **values))
+        if catalogue.lang_of("coach", key) != lang:
+            return markupsafe.Markup(f'<span lang="{words.BASE}">{escaped}</span>')
+        return escaped
+
+    others = [
+        (other, words.load(other, folder).name)
+        for other in words.languages(folder)
+        if other != lang
+    ]
+    return {"lang": lang, "say": say, "text": text, "languages": others}
+
+
+def render_login(problem: str | None = None, lang: str = words.BASE) -> str:
+    return _env.get_template("login.html.j2").render(problem=problem, **page_words(lang))
+
+
+def render_dashboard(
+    connection: sqlite3.Connection, code: str, catalog: dict[str, Any], lang: str = words.BASE
+) -> str:
+    data = dashboard_data(connection, code, catalog, lang)
     return _env.get_template("dashboard.html.j2").render(
-        code=code, class_name=store.class_name(connection, code), **data
+        code=code, class_name=store.class_name(connection, code), **data, **page_words(lang)
     )
 
 
-def render_dashboard_from(db_path: Path, code: str, catalog: dict[str, Any]) -> str:
+def render_dashboard_from(
+    db_path: Path, code: str, catalog: dict[str, Any], lang: str = words.BASE
+) -> str:
     """The dashboard on a read connection of its own: what the server runs in a worker thread,
     so a coach opening it never holds up the phones' requests on the event loop."""
     connection = store.reader(db_path)
     try:
-        return render_dashboard(connection, code, catalog)
+        return render_dashboard(connection, code, catalog, lang)
     finally:
         connection.close()
 
 
 def dashboard_data(
-    connection: sqlite3.Connection, code: str, catalog: dict[str, Any]
+    connection: sqlite3.Connection, code: str, catalog: dict[str, Any], lang: str = words.BASE
 ) -> dict[str, Any]:
     """Grid, topic totals, hardest questions and chart bars of one class. SQLite does the
     counting (a few hundred rows come back however many completions there are); Python only
@@ -98,16 +138,16 @@ def dashboard_data(
     ]
     return {
         "lessons": [
-            {"id": lesson_id, "title": info["title"]["vi"], "topic": info["topic"]}
+            {"id": lesson_id, "title": in_language(info["title"], lang), "topic": info["topic"]}
             for lesson_id, info in lessons.items()
         ],
         "grid": grid,
         "learner_count": len(people),
         "completion_count": total,
         "pass_count": passes,
-        "topics": topic_totals(status, people, catalog),
-        "hardest": hardest_questions(_answer_counts(connection, code), catalog),
-        "per_lesson": per_lesson_bars(status, catalog),
+        "topics": topic_totals(status, people, catalog, lang),
+        "hardest": hardest_questions(_answer_counts(connection, code), catalog, lang=lang),
+        "per_lesson": per_lesson_bars(status, catalog, lang),
         "per_day": per_day_bars(_day_counts(connection, code)),
     }
 
@@ -135,8 +175,16 @@ def _day_counts(connection: sqlite3.Connection, code: str) -> dict[str, int]:
     }
 
 
+def in_language(texts: dict[str, str], lang: str) -> str:
+    """An author text of the catalog in `lang`, or in Vietnamese when the site has none in it."""
+    return texts.get(lang) or texts[words.BASE]
+
+
 def topic_totals(
-    status: dict[tuple[str, str], str], people: list[dict[str, Any]], catalog: dict[str, Any]
+    status: dict[tuple[str, str], str],
+    people: list[dict[str, Any]],
+    catalog: dict[str, Any],
+    lang: str = words.BASE,
 ) -> list[dict[str, Any]]:
     """Per topic: residents who passed every lesson of it, and who passed at least one."""
     by_topic: dict[str, list[str]] = defaultdict(list)
@@ -150,7 +198,7 @@ def topic_totals(
         passed = [[status.get((p["id"], i)) == "passed" for i in ids] for p in people]
         totals.append(
             {
-                "title": info["title"]["vi"],
+                "title": in_language(info["title"], lang),
                 "lessons": len(ids),
                 "all": sum(all(p) for p in passed),
                 "some": sum(any(p) for p in passed),
@@ -160,7 +208,10 @@ def topic_totals(
 
 
 def hardest_questions(
-    answer_counts: list[tuple[str, str, int]], catalog: dict[str, Any], limit: int = 5
+    answer_counts: list[tuple[str, str, int]],
+    catalog: dict[str, Any],
+    limit: int = 5,
+    lang: str = words.BASE,
 ) -> list[dict[str, Any]]:
     """The questions answered right least often, from (lesson, marks, attempts) groups of the
     per-question answers phones send; marks that do not fit the quiz as built are left out."""
@@ -176,9 +227,9 @@ def hardest_questions(
     ranked = sorted(tries, key=lambda key: (rights[key] / tries[key], -tries[key], key))
     return [
         {
-            "lesson": catalog["lessons"][lesson]["title"]["vi"],
+            "lesson": in_language(catalog["lessons"][lesson]["title"], lang),
             "number": index + 1,
-            "prompt": catalog["lessons"][lesson]["questions"][index]["vi"],
+            "prompt": in_language(catalog["lessons"][lesson]["questions"][index], lang),
             "tries": tries[(lesson, index)],
             "percent": round(100 * rights[(lesson, index)] / tries[(lesson, index)]),
         }
@@ -187,12 +238,16 @@ def hardest_questions(
 
 
 def per_lesson_bars(
-    status: dict[tuple[str, str], str], catalog: dict[str, Any]
+    status: dict[tuple[str, str], str], catalog: dict[str, Any], lang: str = words.BASE
 ) -> list[dict[str, Any]]:
     passed = Counter(lesson for (_, lesson), state in status.items() if state == "passed")
     tried = Counter(lesson for (_, lesson), _state in status.items())
     return [
-        {"title": info["title"]["vi"], "passed": passed[lesson_id], "tried": tried[lesson_id]}
+        {
+            "title": in_language(info["title"], lang),
+            "passed": passed[lesson_id],
+            "tried": tried[lesson_id],
+        }
         for lesson_id, info in catalog["lessons"].items()
         if tried[lesson_id]
     ]

@@ -38,7 +38,13 @@ from pydantic import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kynangso.classroom import store
-from kynangso.classroom.coach import off_the_loop, render_dashboard_from, render_login
+from kynangso.classroom.coach import (
+    coach_address,
+    coach_language,
+    off_the_loop,
+    render_dashboard_from,
+    render_login,
+)
 from kynangso.classroom.export import class_csv
 from kynangso.classroom.poster import poster_router
 from kynangso.classroom.static import SiteApp
@@ -488,12 +494,19 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
     @app.get("/coach/", response_class=HTMLResponse, include_in_schema=False)
     async def coach(request: Request) -> Response:
         code = store.session_class(connection, request.cookies.get(SESSION_COOKIE))
+        lang = language(request)
         if code is None:
-            return HTMLResponse(render_login())
+            return HTMLResponse(render_login(lang=lang))
         # SQL and templating in the coach thread, on a read connection of its own: the phones'
         # requests keep flowing while a coach looks at a big class.
-        page = await off_the_loop(render_dashboard_from, db_path, code, catalog)
+        page = await off_the_loop(render_dashboard_from, db_path, code, catalog, lang)
         return HTMLResponse(page)
+
+    def language(request: Request) -> str:
+        # the coach's pages speak ?lang= or the browser's language; the API stays in English
+        return coach_language(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
 
     async def pin_is_right(code: str, pin: str) -> bool:
         if not code or store.pin_problem(pin) is not None:
@@ -513,16 +526,18 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         wait = limiter.attempt(client) if limited else 0.0
         if wait > 0:
             return HTMLResponse(
-                render_login("too-many"),
+                render_login("too-many", language(request)),
                 status_code=429,
                 headers={"Retry-After": str(math.ceil(wait))},
             )
         if not await pin_is_right(code, pin):
-            return HTMLResponse(render_login("wrong"), status_code=401)
+            return HTMLResponse(render_login("wrong", language(request)), status_code=401)
         if limited:
             limiter.succeeded(client)
         token = await writer.do(store.open_session, code)
-        response = RedirectResponse("/coach/", status_code=303)
+        response = RedirectResponse(
+            coach_address(request.query_params.get("lang")), status_code=303
+        )
         response.set_cookie(
             SESSION_COOKIE,
             token,
@@ -538,7 +553,9 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await writer.do(store.close_session, token)
-        response = RedirectResponse("/coach/", status_code=303)
+        response = RedirectResponse(
+            coach_address(request.query_params.get("lang")), status_code=303
+        )
         response.delete_cookie(SESSION_COOKIE, path="/coach/")
         return response
 

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from kynangso.site.strings import LOCALIZED_PAGES, UI, format_date
+from kynangso.site.strings import LOCALIZED_PAGES, UI, browser_words, format_date
 from kynangso.sources.authortext import CODE_SPAN
 from kynangso.sources.schema import LANGUAGES, Quiz
 from kynangso.sources.validate import Project
@@ -78,6 +78,7 @@ def _environment() -> jinja2.Environment:
     env.filters["htmltitle"] = html_title
     env.filters["date"] = format_date
     env.filters["json_script"] = json_script
+    env.globals["browser_words"] = browser_words
     return env
 
 
