@@ -26,7 +26,7 @@ def test_validate_lists_problems_without_traceback(project: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "--root", str(project)])
     assert result.exit_code == 1
     assert (
-        "lessons/sample-lesson.yaml:22:7: steps[2].title.en: missing English text" in result.output
+        "lessons/sample-lesson.yaml:26:7: steps[2].title.en: missing English text" in result.output
     )
     assert "Traceback" not in result.output
 

@@ -40,8 +40,19 @@ def test_scaffold_writes_both_files_with_every_field(project: Path) -> None:
         "steps",
         "sources",
         "reviewed",
+        "facilitator",
     }
-    assert set(data["steps"][0]) == {"title", "body", "image", "alt", "tip", "warning"}
+    assert set(data["steps"][0]) == {
+        "title",
+        "body",
+        "image",
+        "alt",
+        "tip",
+        "warning",
+        "note",
+        "minutes",
+    }
+    assert set(data["facilitator"]) == {"prepare", "bring", "problems", "discussion"}
     assert "# mã bài" in lesson.read_text(encoding="utf-8")  # comments in Vietnamese
     assert yaml.safe_load(quiz.read_text(encoding="utf-8"))["id"] == "new-one"
 
@@ -134,9 +145,9 @@ def test_strict_warnings(project: Path) -> None:
     found = [str(w) for w in warnings(load_project(project), today=dt.date(2027, 12, 1))]
     assert found == [
         "lessons/sample-lesson.yaml:20:11: steps[1].body.en: English is much shorter than Vietnamese (5 vs 74 characters): is part of it untranslated?",
-        "lessons/sample-lesson.yaml:37:11: sources[1].seen: source read 1429 days ago: check it still says the same",
-        "lessons/sample-lesson.yaml:39:3: reviewed: missing app_version: name the app version the steps were checked against",
-        "lessons/sample-lesson.yaml:39:9: reviewed.date: review is 371 days old: check the lesson against its sources and the app again",
+        "lessons/sample-lesson.yaml:62:11: sources[1].seen: source read 1429 days ago: check it still says the same",
+        "lessons/sample-lesson.yaml:64:3: reviewed: missing app_version: name the app version the steps were checked against",
+        "lessons/sample-lesson.yaml:64:9: reviewed.date: review is 371 days old: check the lesson against its sources and the app again",
     ]
 
 
@@ -147,6 +158,25 @@ def test_validate_strict_command_fails_on_warnings(project: Path) -> None:
     assert strict.exit_code == 1 and "missing app_version" in strict.output
 
 
+def test_strict_requires_the_facilitator_fields(project: Path) -> None:
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    text = lesson.read_text(encoding="utf-8")
+    text = text[: text.index("facilitator:")] + text[text.index("sources:") :]
+    text = text.replace("    minutes: 8\n", "")
+    lesson.write_text(text, encoding="utf-8")
+    found = [str(w) for w in warnings(load_project(project), today=dt.date(2026, 11, 25))]
+    assert (
+        "lessons/sample-lesson.yaml:1:1: facilitator: missing facilitator: write prepare, bring, problems and discussion for the lesson plan"
+        in found
+    )
+    assert any(
+        w.startswith("lessons/sample-lesson.yaml:25:5: steps[2].minutes: missing minutes")
+        for w in found
+    )
+    strict = CliRunner().invoke(main, ["validate", "--strict", "--root", str(project)])
+    assert strict.exit_code == 1 and "missing facilitator" in strict.output
+
+
 def test_real_curriculum_passes_strict() -> None:
     assert warnings(load_project(REPO), today=dt.date(2026, 11, 25)) == []
 
@@ -154,12 +184,12 @@ def test_real_curriculum_passes_strict() -> None:
 def test_external_links_are_listed_not_fetched(project: Path) -> None:
     found = external_links(load_project(project).documents)
     assert [(link.file, link.line, link.url) for link in found] == [
-        ("lessons/sample-lesson.yaml", 35, "https://example.org/source")
+        ("lessons/sample-lesson.yaml", 60, "https://example.org/source")
     ]
     result = CliRunner().invoke(main, ["links", "--root", str(project)])
     assert (
         result.exit_code == 0
-        and "lessons/sample-lesson.yaml:35: sources[1].url: https://example.org/source"
+        and "lessons/sample-lesson.yaml:60: sources[1].url: https://example.org/source"
         in result.output
     )
 

@@ -16,7 +16,7 @@ def test_complete_lesson_row(project: Path) -> None:
     [row] = lesson_status(project, today=dt.date(2026, 11, 25))
     data = row.as_json()
     assert data.pop("warnings") == [
-        "lessons/sample-lesson.yaml:39:3: reviewed: missing app_version: name the app version the steps were checked against"
+        "lessons/sample-lesson.yaml:64:3: reviewed: missing app_version: name the app version the steps were checked against"
     ]
     assert data == {
         "id": "sample-lesson",

@@ -22,7 +22,7 @@ from kynangso.errors import BuildError
 from kynangso.sources.validate import load_project
 from kynangso.teams import build_teams, handbook, printing, resolve_site_url
 from kynangso.teams.notebooks import lesson_notebook, notebook_text
-from kynangso.teams.plan import absolute_links, lesson_plan, step_minutes
+from kynangso.teams.plan import LessonPlan, absolute_links, lesson_plan, step_minutes
 from kynangso.teams.printing import page_count, stable_pdf
 from kynangso.teams.strings import SAFETY_RULES
 
@@ -118,16 +118,104 @@ def test_lesson_plan_has_timing_discussion_checklist_and_answers(project: Path) 
     lesson = loaded.lessons["sample-lesson"]
     plan = lesson_plan(lesson, loaded.quizzes["sample-lesson"], loaded.topics[lesson.topic], "vi")
     assert plan.title == "Bài mẫu" and plan.topic_title
-    assert [minutes for _, minutes in plan.timing][1:3] == [5, 5]  # 10 lesson minutes over 2 steps
+    assert [minutes for _, minutes in plan.timing][1:3] == [6, 8]  # the steps' own minutes
     assert plan.session_minutes == sum(minutes for _, minutes in plan.timing)
-    assert any("Đọc một bước" in question for question in plan.discussion)
+    assert plan.discussion == ("Ở nhà, ai hay giúp bạn khi điện thoại báo lỗi?",)
     assert plan.checklist[:2] == ("Bước đầu", "Bước hai") and "1/2" in plan.checklist[-1]
     assert (
         plan.questions[0].choices[0].correct and plan.questions[0].choices[0].explanation == "Đúng."
     )
     assert plan.safety[-len(SAFETY_RULES["vi"]) :] == SAFETY_RULES["vi"]
-    assert any("Cứ từ từ." in note for note in plan.steps[1].notes)
+    assert plan.steps[1].notes == ("Phóng to chữ trong phần Cài đặt cho người mắt kém.",)
+    assert plan.prepare == ("Thử mở ứng dụng trên máy của mình trước buổi học.",)
+    assert plan.bring == ("Điện thoại đã sạc đầy",)
+    assert [(p.problem, p.fix) for p in plan.problems] == [
+        ("Máy hết pin giữa buổi.", "Cắm sạc ở ổ điện dài đặt trên bàn.")
+    ]
     assert step_minutes(3, 5) == [1, 1, 1, 1, 1] and step_minutes(11, 3) == [4, 4, 3]
+
+
+def test_a_step_without_minutes_shares_the_lesson_time_and_has_no_made_up_notes(
+    project: Path,
+) -> None:
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    text = lesson.read_text(encoding="utf-8")
+    text = text[: text.index("    note:")] + text[text.index("    minutes: 6\n") + 15 :]
+    lesson.write_text(text.replace("    minutes: 8\n", ""), encoding="utf-8")
+    loaded = load_project(project)
+    plan = lesson_plan(
+        loaded.lessons["sample-lesson"],
+        loaded.quizzes["sample-lesson"],
+        loaded.topics["e-id"],
+        "en",
+    )
+    assert [step.minutes for step in plan.steps] == [5, 5]
+    assert plan.steps[0].notes == ()
+
+
+def plans_of_the_real_curriculum(lang: str) -> list[LessonPlan]:
+    project = load_project(REPO)
+    return [
+        lesson_plan(lesson, project.quizzes[key], project.topics[lesson.topic], lang)
+        for key, lesson in project.lessons.items()
+    ]
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?…])\s+", one_line(text)) if len(s) > 3]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_facilitator_sentence_repeats_across_more_than_three_lessons(lang: str) -> None:
+    """Notes written for each lesson, not one filler sentence printed in every plan."""
+    seen: dict[str, set[str]] = {}
+    for plan in plans_of_the_real_curriculum(lang):
+        texts = [
+            *(note for step in plan.steps for note in step.notes),
+            *plan.prepare,
+            *(part for p in plan.problems for part in (p.problem, p.fix)),
+            *plan.discussion,
+        ]
+        assert plan.steps[0].notes and plan.discussion and plan.problems, plan.lesson_id
+        for text in texts:
+            for sentence in sentences(text):
+                seen.setdefault(sentence, set()).add(plan.lesson_id)
+    repeated = {s: sorted(ids) for s, ids in seen.items() if len(ids) > 3}
+    assert repeated == {}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_slides_say_a_verdict_once_and_the_title_hides_the_answers(lang: str) -> None:
+    right, wrong = ("Đúng", "Sai") if lang == "vi" else ("Right", "Wrong")
+    for plan in plans_of_the_real_curriculum(lang):
+        cells = {cell.id: cell.source for cell in lesson_notebook(plan).cells}
+        answers = "\n".join(v for k, v in cells.items() if k.endswith("-answer"))
+        for doubled in (f"{right}:** {right}.", f"{wrong}:** {wrong}."):
+            assert doubled not in answers, plan.lesson_id
+        assert "(có đáp án)" not in cells["title"] and "(with answers)" not in cells["title"]
+        assert plan.t["edition"] in cells["timing"]
+
+
+def test_the_lesson_plan_and_handout_show_the_facilitator_fields(project: Path) -> None:
+    loaded = load_project(project)
+    lesson = loaded.lessons["sample-lesson"]
+    plan = lesson_plan(lesson, loaded.quizzes["sample-lesson"], loaded.topics["e-id"], "en")
+    cells = {cell.id: cell for cell in lesson_notebook(plan).cells}
+    prepare = cells["prepare"]
+    assert prepare.metadata["slideshow"]["slide_type"] == "notes"
+    for text in (
+        "Before the class",
+        "Try opening the app on your own phone before the class.",
+        "- ☐ A fully charged phone",
+        "**A phone runs out of battery mid-class.** What to do: Plug it into the extension lead",
+    ):
+        assert text in prepare.source
+    assert "Make the text larger in Settings" in cells["step-2-notes"].source
+    assert "(8 min)" in cells["step-2-notes"].source
+    assert "At home, who helps you" in cells["discussion"].source
+    handout = printing.handout_html(plan, SITE_URL)
+    assert "Bring with you" in handout and "A fully charged phone" in handout
+    assert "Plug it into" not in handout and "Make the text larger" not in handout
 
 
 def test_links_to_the_site_become_absolute() -> None:

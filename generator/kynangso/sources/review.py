@@ -2,7 +2,9 @@
 
 - a lesson reviewed over a year ago, or a source read over a year ago;
 - a lesson about an app without the app version its steps were checked against;
-- English much shorter than Vietnamese (a sign of an unfinished translation).
+- English much shorter than Vietnamese (a sign of an unfinished translation);
+- a lesson without its facilitator fields (`facilitator:`, and `note` and `minutes` on every
+  step): the lesson plans print them, and nothing is made up in their place.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from kynangso.errors import Problem
 from kynangso.sources.loading import Document, PathKey, field_path
+from kynangso.sources.schema import Lesson
 from kynangso.sources.validate import Project
 
 STALE_DAYS = 365
@@ -49,11 +52,39 @@ def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
                 ("reviewed",),
                 "missing app_version: name the app version the steps were checked against",
             )
+        for path, message in _missing_facilitator(lesson):
+            warn(path, message)
         found.extend(_short_english(doc))
         quiz_doc = project.documents.get(f"quizzes/{lesson_id}.yaml")
         if quiz_doc is not None:
             found.extend(_short_english(quiz_doc))
     return sorted(found)
+
+
+def _missing_facilitator(lesson: Lesson) -> list[tuple[PathKey, str]]:
+    """Where the facilitator fields are missing; a missing key has no line of its own, so the
+    position is its parent's (the step, or the top of the file)."""
+    found: list[tuple[PathKey, str]] = []
+    if lesson.facilitator is None:
+        found.append(
+            (
+                ("facilitator",),
+                "missing facilitator: write prepare, bring, problems and discussion for the lesson plan",
+            )
+        )
+    for i, step in enumerate(lesson.steps):
+        if step.note is None:
+            found.append(
+                (("steps", i, "note"), "missing note: what goes wrong in this step and how to help")
+            )
+        if step.minutes is None:
+            found.append(
+                (
+                    ("steps", i, "minutes"),
+                    "missing minutes: how long older residents need for this step by hand",
+                )
+            )
+    return found
 
 
 def _short_english(doc: Document) -> list[Problem]:

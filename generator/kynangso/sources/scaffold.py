@@ -46,6 +46,27 @@ steps:                   # các bước; mỗi bước một khối "- title: ..
     warning:             # cảnh báo an toàn (xoá nếu không cần)
       vi: "TODO: cảnh báo"
       en: "TODO: warning"
+    note:                # ghi chú cho người hướng dẫn: ở bước này bà con hay vướng gì, gỡ thế nào
+      vi: "TODO: ghi chú cho người hướng dẫn"
+      en: "TODO: note for the facilitator"
+    minutes: 10          # số phút trên lớp cho bước này, tính cho người lớn tuổi tự bấm trên máy
+facilitator:             # cho người hướng dẫn (in trong giáo án; "validate --strict" bắt buộc)
+  prepare:               # người hướng dẫn chuẩn bị gì trước buổi học
+    - vi: "TODO: chuẩn bị gì"
+      en: "TODO: what to ready"
+  bring:                 # bà con mang theo gì (in trên tờ phát tay); không bao giờ xin số thật hay mã OTP
+    - vi: "TODO: mang theo gì"
+      en: "TODO: what to bring"
+  problems:              # vướng mắc thường gặp, mỗi cái kèm cách gỡ
+    - problem:
+        vi: "TODO: điều hay vướng"
+        en: "TODO: what goes wrong"
+      fix:
+        vi: "TODO: cách gỡ"
+        en: "TODO: what to do"
+  discussion:            # câu hỏi thảo luận gắn với tình huống của bài
+    - vi: "TODO: câu hỏi thảo luận"
+      en: "TODO: discussion question"
 sources:                 # nguồn của mọi thông tin trong bài (ít nhất 2 nguồn)
   - url: "TODO: https://địa-chỉ-nguồn"
     title: "TODO: tên bài báo hoặc văn bản"

@@ -87,6 +87,19 @@ class Step(Strict):
     )
     tip: Text | None = Field(default=None, description="Mẹo (tuỳ chọn) · Optional tip")
     warning: Text | None = Field(default=None, description="Cảnh báo (tuỳ chọn) · Optional warning")
+    note: Text | None = Field(
+        default=None,
+        description="Ghi chú cho người hướng dẫn: điều hay vướng ở bước này và cách gỡ (chỉ có "
+        "trong giáo án) · Note for the facilitator: what goes wrong in this step and how to help "
+        "(lesson plan only)",
+    )
+    minutes: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description="Số phút cho bước này trong buổi học, tính cho người lớn tuổi tự làm trên máy "
+        "của mình · Minutes for this step in class, for older residents doing it by hand",
+    )
 
 
 class Source(Strict):
@@ -97,6 +110,35 @@ class Source(Strict):
     )
     title: NonEmpty = Field(description="Tên bài/văn bản nguồn · Title of the source")
     seen: dt.date = Field(description="Ngày xem nguồn (YYYY-MM-DD) · Date the source was read")
+
+
+class CommonProblem(Strict):
+    """Something that often goes wrong in class, and what the facilitator does about it."""
+
+    problem: Text = Field(description="Điều hay vướng · What goes wrong")
+    fix: Text = Field(description="Cách gỡ · What to do about it")
+
+
+class Facilitator(Strict):
+    """What the facilitator of a class needs beyond the steps: shown in the lesson plan."""
+
+    prepare: list[Text] = Field(
+        min_length=1,
+        description="Người hướng dẫn chuẩn bị gì trước buổi học · What the facilitator readies",
+    )
+    bring: list[Text] = Field(
+        min_length=1,
+        description="Bà con mang theo gì (in trên tờ phát tay) · What residents bring (printed "
+        "on the handout)",
+    )
+    problems: list[CommonProblem] = Field(
+        min_length=1, description="Vướng mắc thường gặp và cách gỡ · Common problems and fixes"
+    )
+    discussion: list[Text] = Field(
+        min_length=1,
+        description="Câu hỏi thảo luận gắn với tình huống của bài · Discussion questions tied "
+        "to the lesson's situations",
+    )
 
 
 class Review(Strict):
@@ -138,6 +180,12 @@ class Lesson(Strict):
         description="Mã cũ của bài (tuỳ chọn): địa chỉ cũ /lessons/<mã cũ>/ vẫn mở và chuyển tới bài "
         "này · Earlier ids of this lesson (optional): the old address /lessons/<old id>/ still "
         "opens and sends the reader here",
+    )
+    facilitator: Facilitator | None = Field(
+        default=None,
+        description="Cho người hướng dẫn: chuẩn bị, mang theo, vướng mắc, thảo luận "
+        "(`validate --strict` bắt buộc) · For the facilitator: prepare, bring, problems, "
+        "discussion (required by `validate --strict`)",
     )
 
 

@@ -9,6 +9,7 @@ byte-identical notebooks and the content-hash cache can trust them.
 from __future__ import annotations
 
 import json
+import re
 import string
 from typing import Any
 
@@ -29,6 +30,7 @@ def lesson_notebook(plan: LessonPlan) -> NotebookNode:
     cells = [
         _cell("title", "slide", _title(plan)),
         _cell("timing", "notes", _timing(plan)),
+        *([_cell("prepare", "notes", _prepare(plan))] if _has_preparation(plan) else []),
         _cell(
             "objectives",
             "slide",
@@ -48,15 +50,18 @@ def lesson_notebook(plan: LessonPlan) -> NotebookNode:
             + "\n",
         )
     )
-    cells.append(
-        _cell(
-            "discussion",
-            "slide",
-            f"## {md(t['discussion'])}\n\n"
-            + "\n".join(f"{n}. {md(q)}" for n, q in enumerate(plan.discussion, start=1))
-            + "\n",
+    if plan.discussion:
+        cells.append(
+            _cell(
+                "discussion",
+                "slide",
+                f"## {md(t['discussion'])}\n\n"
+                + "\n".join(
+                    f"{n}. {md(_one_line(q))}" for n, q in enumerate(plan.discussion, start=1)
+                )
+                + "\n",
+            )
         )
-    )
     cells.append(
         _cell(
             "quiz",
@@ -101,7 +106,7 @@ def _cell(cell_id: str, slide_type: str, source: str) -> NotebookNode:
 def _title(plan: LessonPlan) -> str:
     t = plan.t
     return (
-        f"# {md(plan.title)}\n\n*{md(t['edition'])}*\n\n{md(plan.summary)}\n\n"
+        f"# {md(plan.title)}\n\n{md(plan.summary)}\n\n"
         f"- **{md(t['topic'])}:** {md(plan.topic_title)}\n"
         f"- **{md(t['level'])}:** {md(plan.level)}\n"
         f"- **{md(t['learner_time'])}:** {plan.minutes} {md(t['minutes'])}\n"
@@ -112,10 +117,42 @@ def _title(plan: LessonPlan) -> str:
 def _timing(plan: LessonPlan) -> str:
     t = plan.t
     rows = "\n".join(f"| {_cell_text(part)} | {minutes} |" for part, minutes in plan.timing)
+    # the title slide is shown to residents; that this is the edition with answers is the
+    # facilitator's business, so it is said here, in the notes
     return (
+        f"*{md(t['edition'])}*\n\n"
         f"## {md(t['timing'])}\n\n| {md(t['part'])} | {md(t['minutes.column'])} |\n| --- | ---: |\n{rows}\n"
         f"| **{md(t['total'])}** | **{plan.session_minutes}** |\n"
     )
+
+
+def _has_preparation(plan: LessonPlan) -> bool:
+    return bool(plan.prepare or plan.bring or plan.problems)
+
+
+def _prepare(plan: LessonPlan) -> str:
+    """What the facilitator readies, what residents bring and the common problems: read
+    before the class, never shown on a slide."""
+    t = plan.t
+    parts = []
+    if plan.prepare:
+        parts.append(f"## {md(t['prepare'])}\n\n" + _bullets(plan.prepare))
+    if plan.bring:
+        parts.append(
+            f"## {md(t['bring'])}\n\n"
+            + "\n".join(f"- ☐ {md(_one_line(item))}" for item in plan.bring)
+            + "\n"
+        )
+    if plan.problems:
+        parts.append(
+            f"## {md(t['problems'])}\n\n"
+            + "\n".join(
+                f"- **{md(_one_line(p.problem))}** {md(t['fix'])}: {md(_one_line(p.fix))}"
+                for p in plan.problems
+            )
+            + "\n"
+        )
+    return "\n".join(parts)
 
 
 def _step(plan: LessonPlan, step: PlanStep) -> str:
@@ -132,7 +169,8 @@ def _step(plan: LessonPlan, step: PlanStep) -> str:
 
 def _notes(plan: LessonPlan, step: PlanStep) -> str:
     t = plan.t
-    return f"**{md(t['notes'])}** ({step.minutes} {md(t['minutes'])})\n\n" + _bullets(step.notes)
+    heading = f"**{md(t['notes'])}** ({step.minutes} {md(t['minutes'])})\n"
+    return heading + ("\n" + _bullets(step.notes) if step.notes else "")
 
 
 def letters(count: int) -> list[str]:
@@ -156,10 +194,26 @@ def _answer(plan: LessonPlan, question: PlanQuestion) -> str:
     marks = letters(len(question.choices))
     right = ", ".join(mark for mark, c in zip(marks, question.choices) if c.correct)
     lines = "\n".join(
-        f"- **{mark}. {md(t['right'] if c.correct else t['wrong'])}:** {md(_one_line(c.explanation))}"
+        _verdict(mark, t["right"] if c.correct else t["wrong"], c.explanation)
         for mark, c in zip(marks, question.choices)
     )
     return f"**{md(t['answer'])}: {right}**\n\n{lines}\n"
+
+
+# An explanation that opens with its own verdict ("Đúng. …", "Wrong. …") would print it twice
+# after the label ("Đúng: Đúng. …"); the label says it once.
+VERDICT = re.compile(
+    r"^\s*(?:đúng(?: vậy| rồi)?|sai|chưa đúng|không đúng|right|wrong|correct|incorrect|"
+    r"true|false|yes|no)\s*[.!]\s*",
+    re.IGNORECASE,
+)
+
+
+def _verdict(mark: str, label: str, explanation: str) -> str:
+    rest = VERDICT.sub("", _one_line(explanation), count=1)
+    if not rest:
+        return f"- **{mark}. {md(label)}.**"
+    return f"- **{mark}. {md(label)}:** {md(rest)}"
 
 
 def _sources(plan: LessonPlan) -> str:

@@ -1,9 +1,11 @@
 """A lesson plan: what a facilitator needs to run one lesson in one language.
 
 A pure function of the lesson, its quiz and its topic. Every material (notebook, handbook page,
-slides, handout) is made from a `LessonPlan`, so they always say the same thing. The YAML has no
-separate facilitator text: timing, notes, discussion questions and the checklist are derived from
-the steps, objectives and warnings with fixed bilingual wording (`strings.py`).
+slides, handout) is made from a `LessonPlan`, so they always say the same thing. What the
+facilitator reads (what to prepare, what residents bring, common problems, discussion questions,
+a note and realistic minutes per step) is written by people in the lesson's `facilitator:` and
+steps' `note`/`minutes`; nothing is made up when a field is missing (`validate --strict` asks
+for them). Only a step without `minutes` gets a share of the lesson's self-study minutes.
 """
 
 from __future__ import annotations
@@ -36,6 +38,14 @@ class PlanStep:
     alt: str | None = None
     tip: str | None = None
     warning: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """Something that often goes wrong in class, and what to do about it."""
+
+    problem: str
+    fix: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,9 @@ class LessonPlan:
     safety: tuple[str, ...]
     sources: tuple[PlanSource, ...]
     reviewed: str
+    prepare: tuple[str, ...] = ()
+    bring: tuple[str, ...] = ()
+    problems: tuple[PlanProblem, ...] = ()
 
     @property
     def t(self) -> dict[str, str]:
@@ -154,13 +167,8 @@ def lesson_plan(
             number=number,
             title=step.title.get(lang),
             body=absolute_links(step.body.get(lang), page),
-            minutes=shares[number - 1],
-            notes=_step_notes(
-                t,
-                text(step.tip),
-                step.warning is not None,
-                step.alt.get(lang) if step.image and step.alt else None,
-            ),
+            minutes=step.minutes or shares[number - 1],
+            notes=(text(step.note) or "",) if step.note else (),
             image=step.image,
             alt=step.alt.get(lang) if step.alt else None,
             tip=text(step.tip),
@@ -192,11 +200,12 @@ def lesson_plan(
         (t["part.wrapup"], WRAPUP_MINUTES),
     )
     objectives = tuple(objective.get(lang) for objective in lesson.objectives)
-    discussion = (
-        *(t["discussion.objective"].format(text=_plain(text)) for text in objectives),
-        *(t["discussion.warning"].format(text=_plain(text)) for text in warnings[:3]),
-        t["discussion.home"],
-    )
+    facilitator = lesson.facilitator
+
+    def texts(values: list[Text] | None) -> tuple[str, ...]:
+        return tuple(text(value) or "" for value in values or ())
+
+    discussion = texts(facilitator.discussion if facilitator else None)
     checklist = (
         *(_plain(step.title) for step in steps),
         t["checklist.quiz"].format(pass_mark=quiz.pass_mark, count=len(questions)),
@@ -220,21 +229,13 @@ def lesson_plan(
         safety=(*warnings, *SAFETY_RULES[lang]),
         sources=tuple(PlanSource(s.title, s.url, s.seen) for s in lesson.sources),
         reviewed=t["reviewed"].format(date=format_date(lesson.reviewed.date, lang)),
+        prepare=texts(facilitator.prepare if facilitator else None),
+        bring=texts(facilitator.bring if facilitator else None),
+        problems=tuple(
+            PlanProblem(text(p.problem) or "", text(p.fix) or "")
+            for p in (facilitator.problems if facilitator else ())
+        ),
     )
-
-
-def _step_notes(
-    t: dict[str, str], tip: str | None, warning: bool, alt: str | None
-) -> tuple[str, ...]:
-    notes = [t["note.own_phone"]]
-    if alt:
-        notes.append(t["note.image"].format(alt=_plain(alt)))
-    if warning:
-        notes.append(t["note.warning"])
-    if tip:
-        notes.append(t["note.tip"].format(tip=" ".join(tip.split())))
-    notes.append(t["note.check"])
-    return tuple(notes)
 
 
 def _unique(texts: Iterable[str]) -> tuple[str, ...]:
