@@ -3,9 +3,10 @@
 For N synthetic lessons (default 10 and 200) this builds our site and a stock mkdocs-material
 build of the very same Markdown (our mkdocs.yml without our theme overrides, CSS and JS, and
 with mkdocs' automatic nav, which lists every page). Each is served by the project's own static
-server, the one class mode serves phones with (kynangso.classroom.static.SiteApp under uvicorn: gzip -6
-for text over 512 bytes, ETag, a year of caching for hashed theme files, a day for media,
-revalidation for everything else), and Debian's Chromium (headless, 360×740) goes through:
+server, the one class mode serves phones with (kynangso.classroom.static.SiteApp under uvicorn: the
+`.gz` files gzip -9 the build writes beside every text file it pays for (the stock build gets
+the same step), ETag, a year of caching for hashed theme files, a day for media, revalidation
+for everything else), and Debian's Chromium (headless, 360×740) goes through:
 
   first visit    a fresh browser opens a lesson and scrolls to its end;
   repeat visit   the same lesson again with the HTTP cache warm (service workers blocked: a phone
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import json
 import os
 import re
@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_scale import make_project
 
 from kynangso.build import build
+from kynangso.site.post.precompress import precompress_site
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from serving import serving  # noqa: E402
@@ -63,7 +64,6 @@ CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
 BUDGET_FIRST = 60_000
 BUDGET_REPEAT = 8_000
-COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".webmanifest"}
 CATEGORIES = [
     ("sitemap.xml 404s", re.compile(r"/sitemap\.xml$")),
     ("HTML", re.compile(r"(/|\.html)$")),
@@ -84,9 +84,10 @@ def category(path: str) -> str:
 
 
 def encoded(path: Path) -> bytes:
-    """The body the server sends for `path`: gzip -6 for text over 512 bytes, else as it is."""
-    raw = path.read_bytes()
-    return gzip.compress(raw, 6, mtime=0) if path.suffix in COMPRESSED and len(raw) > 512 else raw
+    """The body the server sends for `path` to a phone that accepts gzip: the build's .gz when
+    there is one, else the file as it is."""
+    packed = path.with_name(path.name + ".gz")
+    return packed.read_bytes() if packed.is_file() else path.read_bytes()
 
 
 # ------------------------------------------------------------------ the server
@@ -199,6 +200,7 @@ def build_both(root: Path, count: int) -> tuple[Path, Path]:
         env=env,
         cwd=stock_config.parent,
     )
+    precompress_site(stock)  # served as ours is: the same .gz step
     return ours, stock
 
 
@@ -316,7 +318,7 @@ def measure(
 
 # ------------------------------------------------------------------ the offline pack, computed
 def pack_sizes(site: Path, lang: str) -> tuple[int, int, int]:
-    """(files, raw bytes, gzip -6 bytes) of the files offline/<lang>.json lists."""
+    """(files, raw bytes, bytes sent with gzip) of the files offline/<lang>.json lists."""
     manifest = json.loads((site / "offline" / f"{lang}.json").read_text(encoding="utf-8"))
     raw = wire = 0
     for url in manifest["files"]:
@@ -411,7 +413,7 @@ def main() -> None:
         "server: the project's own static server (kynangso.classroom.static.SiteApp under uvicorn, as class mode serves phones):"
     )
     print(
-        "  gzip -6 for text over 512 bytes, ETag; a year for hashed theme files, a day for media, no-cache otherwise"
+        "  the build's gzip -9 .gz files, ETag; a year for hashed theme files, a day for media, no-cache otherwise"
     )
     print(
         "bytes: as handed to the socket (status line + headers + body), and the gzip bodies alone"

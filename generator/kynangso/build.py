@@ -23,6 +23,7 @@ from typing import Any
 from kynangso.errors import BuildError
 from kynangso.site.post.minify import minify_js, shrink_file, shrink_site
 from kynangso.site.post.offline import write_offline_pack
+from kynangso.site.post.precompress import precompress_site
 from kynangso.site.post.search import add_folded_field, link_search_worker
 from kynangso.site.post.slim import slim_theme_css
 from kynangso.site.render import json_script, moved_lesson_files, navigation, write_docs
@@ -124,6 +125,8 @@ def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> Bui
                 show_progress=sys.stderr.isatty(),
             )
             clock.lap("teams")
+        precompress_site(staging)  # last: every file is final, the team materials included
+        clock.lap("precompress")
         swap_into_place(staging, site_dir)
         clock.lap("swap")
     finally:

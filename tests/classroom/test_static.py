@@ -1,9 +1,10 @@
-"""Serving the built site from memory: folders, redirects, 404, ETags, gzip, no escaping the folder."""
+"""Serving the built site: folders, redirects, 404, ETags, the build's .gz files, no escaping the folder."""
 
 from __future__ import annotations
 
 import gzip
 import http.client
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,17 +14,19 @@ from serving import serving
 from starlette.testclient import TestClient
 
 from kynangso.classroom.static import SiteApp, cache_control
+from kynangso.site.post.precompress import precompress_site
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient:
-    """A tiny site folder behind SiteApp."""
+    """A tiny site folder behind SiteApp, with the .gz files the build writes."""
     site = tmp_path / "site"
     (site / "lessons" / "a").mkdir(parents=True)
     (site / "index.html").write_text("<h1>home</h1>" + "x" * 2000)
     (site / "lessons" / "a" / "index.html").write_text("<h1>lesson a</h1>")
     (site / "404.html").write_text("<h1>not here</h1>")
     (tmp_path / "secret.txt").write_text("secret")
+    precompress_site(site)
     return TestClient(SiteApp(site))
 
 
@@ -141,3 +144,90 @@ def test_hidden_files_stay_hidden(raw_url: str, target: str) -> None:
 def test_file_with_a_trailing_slash_is_404(raw_url: str) -> None:
     assert _raw_get(raw_url, "/index.html")[0] == 200
     assert _raw_get(raw_url, "/index.html/")[0] == 404
+
+
+# ------------------------------------------------------------------ the build's .gz files
+PAGE = "<h1>lesson b</h1>" + "<p>học kỹ năng số</p>" * 200
+
+
+@pytest.fixture
+def packed(tmp_path: Path) -> TestClient:
+    """A site as the build leaves it: a page with its .gz, a small script without one."""
+    site = tmp_path / "site"
+    (site / "lessons" / "b").mkdir(parents=True)
+    (site / "lessons" / "b" / "index.html").write_text(PAGE, encoding="utf-8")
+    (site / "lessons" / "b" / "index.html.gz").write_bytes(gzip.compress(PAGE.encode(), 9, mtime=0))
+    (site / "tiny.js").write_text("self.x = 1;")
+    (site / "404.html").write_text("<h1>not here</h1>")
+    return TestClient(SiteApp(site))
+
+
+def test_if_none_match_with_a_list_and_a_weak_tag_gives_304(packed: TestClient) -> None:
+    tag = packed.get("/lessons/b/", headers={"accept-encoding": "identity"}).headers["etag"]
+    for header in (f'"other", {tag}', f"W/{tag}", f'W/"other", W/{tag}'):
+        again = packed.get(
+            "/lessons/b/", headers={"accept-encoding": "identity", "if-none-match": header}
+        )
+        assert again.status_code == 304, header
+    assert packed.get("/lessons/b/", headers={"if-none-match": '"other"'}).status_code == 200
+
+
+def test_gzip_and_plain_have_their_own_etags(packed: TestClient) -> None:
+    plain = packed.get("/lessons/b/", headers={"accept-encoding": "identity"})
+    zipped = packed.get("/lessons/b/", headers={"accept-encoding": "gzip, deflate"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert plain.headers["etag"] != zipped.headers["etag"]
+    assert plain.headers["vary"] == zipped.headers["vary"] == "Accept-Encoding"
+    # a cached plain copy is not the gzip one: asking with its tag gets the gzip bytes
+    cross = packed.get(
+        "/lessons/b/",
+        headers={"accept-encoding": "gzip", "if-none-match": plain.headers["etag"]},
+    )
+    assert cross.status_code == 200 and cross.headers["content-encoding"] == "gzip"
+
+
+def test_the_build_gz_is_sent_as_it_is(packed: TestClient, tmp_path: Path) -> None:
+    response = packed.get("/lessons/b/", headers={"accept-encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.text == PAGE  # the client undid the gzip
+    on_disk = (tmp_path / "site" / "lessons" / "b" / "index.html.gz").read_bytes()
+    assert response.headers["content-length"] == str(len(on_disk))
+    refused = packed.get("/lessons/b/", headers={"accept-encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in refused.headers and refused.text == PAGE
+
+
+def test_a_file_without_gz_is_sent_plain(packed: TestClient) -> None:
+    response = packed.get("/tiny.js", headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200 and "content-encoding" not in response.headers
+    assert response.content == b"self.x = 1;"
+    assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+
+
+def test_a_gz_older_than_its_file_is_not_sent(packed: TestClient, tmp_path: Path) -> None:
+    page = tmp_path / "site" / "lessons" / "b" / "index.html"
+    page.write_text("<h1>lesson b, edited by hand</h1>", encoding="utf-8")
+    os.utime(page.with_name("index.html.gz"), ns=(0, 0))
+    response = packed.get("/lessons/b/", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in response.headers and "edited by hand" in response.text
+
+
+def test_a_hidden_file_stays_hidden_in_its_gz(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sw.js").write_text("self.addEventListener('fetch', () => {});" * 40)
+    precompress_site(site)
+    assert (site / "sw.js.gz").is_file()
+    client = TestClient(SiteApp(site, hidden=("sw.js",)))
+    for path in ("/sw.js", "/sw.js.gz"):
+        assert client.get(path, headers={"accept-encoding": "gzip"}).status_code == 404, path
+
+
+def test_head_and_404_of_the_gz(packed: TestClient, tmp_path: Path) -> None:
+    head = packed.head("/lessons/b/", headers={"accept-encoding": "gzip"})
+    on_disk = (tmp_path / "site" / "lessons" / "b" / "index.html.gz").stat().st_size
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(on_disk)
+    missing = packed.get("/assets/javascripts/bundle.a5f9d56c.min.js")
+    assert missing.status_code == 404 and "not here" in missing.text
+    assert missing.headers["cache-control"] == "no-cache"  # a 404 is never kept for a year

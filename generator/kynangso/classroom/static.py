@@ -1,44 +1,46 @@
 """The built site over HTTP, fast enough for a classroom of phones on one laptop.
 
-Each file is read and gzipped once (and again only when it changes on disk), then served from
-memory with an ETag, so 60 phones asking for the same lesson cost a dictionary lookup rather
-than a file read and a fresh compression each time.
+Built on Starlette's `StaticFiles`: its lookup (nothing outside the site folder, no symbolic
+link out of it), its `If-None-Match` (lists, weak tags, `*`) and its `FileResponse` (HEAD,
+ranges, files streamed from disk). The build has already written `<file>.gz` beside every text
+file worth it (`kynangso.site.post.precompress`), so a phone that accepts gzip gets those bytes
+and no request ever compresses anything. Each answer's ETag is a hash of the bytes it sends
+(made once per file change), so the gzip and plain forms never share one and a rebuild that
+changes nothing still answers 304.
+
+What StaticFiles does not do is ours: the request path is checked once (`site_path`) and both
+the file looked up and a redirect's Location are built from those checked segments, so a
+request line like `//evil.example%2F..` is a 404, never a redirect off the site.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import mimetypes
+import os
 import re
-from dataclasses import dataclass
+import stat
 from pathlib import Path
 from urllib.parse import quote
 
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+import anyio.to_thread
+from starlette.datastructures import Headers
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocketClose
 
-COMPRESSIBLE = re.compile(
-    r"^(text/|application/(json|javascript|manifest\+json|xml)|image/svg\+xml)"
-)
 HASHED = re.compile(r"\.[0-9a-f]{8}\.min\.(js|css)$")
 TYPES = {
     ".js": "text/javascript",
     ".svg": "image/svg+xml",
     ".json": "application/json",
     ".webmanifest": "application/manifest+json",
+    ".gz": "application/gzip",  # asked for by its own name: the file itself, not an encoding
 }
-
-
-@dataclass(frozen=True)
-class _Entry:
-    stamp: tuple[int, int]
-    body: bytes
-    gzipped: bytes | None
-    etag: str
-    media_type: str
-
+# Headers FileResponse adds that a phone has no use for here: the ETag is the validator and
+# nothing asks for ranges; each would cost every answer its bytes on the wire.
+DROPPED_HEADERS = ("last-modified", "accept-ranges")
 
 # Characters no page path of ours has; a backslash would let a browser read "/\\host" as "//host".
 _UNSAFE_SEGMENT = re.compile(r"[\\\x00-\x1f\x7f]")
@@ -70,108 +72,149 @@ def cache_control(path: str) -> str:
     return "no-cache"
 
 
-class SiteApp:
-    """An ASGI app serving one site folder: index.html for folders, 404.html when missing."""
+def media_type(name: str) -> str:
+    """The Content-Type of a file of the site, with the charset of every text type."""
+    suffix = os.path.splitext(name)[1]
+    kind = TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind.endswith(("json", "javascript", "xml")):
+        kind += "; charset=utf-8"
+    return kind
+
+
+def accepts_gzip(headers: Headers) -> bool:
+    """Whether Accept-Encoding allows gzip: named (or `*`) and not refused with `q=0`."""
+    for part in headers.get("accept-encoding", "").lower().split(","):
+        coding, *params = (piece.strip() for piece in part.split(";"))
+        if coding not in ("gzip", "x-gzip", "*"):
+            continue
+        quality = next((param[2:] for param in params if param.startswith("q=")), "1")
+        try:
+            return float(quality) > 0
+        except ValueError:
+            return False
+    return False
+
+
+def _regular(path: str) -> os.stat_result | None:
+    try:
+        result = os.stat(path)
+    except OSError:
+        return None
+    return result if stat.S_ISREG(result.st_mode) else None
+
+
+class SiteApp(StaticFiles):
+    """An ASGI app serving one site folder: index.html for folders, 404.html when missing, the
+    build's `.gz` to phones that accept gzip. `inject` is added before `</body>` of every page
+    (the preview's reload script; such pages are sent plain); `hidden` paths are answered with
+    404 (the preview hides the service worker)."""
 
     def __init__(
         self, site_dir: Path, inject: bytes | None = None, hidden: tuple[str, ...] = ()
     ) -> None:
-        self.site_dir = site_dir.resolve()
-        self.cache: dict[str, _Entry] = {}
-        self.inject = inject  # added before </body> of every page (the preview's reload script)
-        self.hidden = hidden  # paths answered with 404 (the preview hides the service worker)
-
-    def _file(self, relative: str) -> Path | None:
-        target = (self.site_dir / relative).resolve()
-        if not target.is_relative_to(self.site_dir):
-            return None  # a symbolic link leading out of the site
-        if target.is_dir():
-            target = target / "index.html"
-        return target if target.is_file() else None
-
-    def _lookup(self, segments: list[str], folder: bool) -> tuple[Path | None, bool]:
-        """(the file to serve, whether the address needs a "/" added) for checked segments."""
-        relative = "/".join(segments)
-        if relative in self.hidden:
-            return None, False
-        path = self._file(relative)
-        if path is None:
-            return None, False
-        is_index = path.name == "index.html" and (not segments or segments[-1] != "index.html")
-        if folder and not is_index:
-            return None, False  # "/index.html/", "/sw.js/": a file is not a folder
-        return path, is_index and not folder
-
-    def _entry(self, path: Path) -> _Entry:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        key = str(path)
-        entry = self.cache.get(key)
-        if entry is None or entry.stamp != stamp:
-            body = path.read_bytes()
-            if self.inject and path.suffix == ".html":
-                body = body.replace(b"</body>", self.inject + b"</body>", 1)
-            media_type = (
-                TYPES.get(path.suffix)
-                or mimetypes.guess_type(path.name)[0]
-                or "application/octet-stream"
-            )
-            if media_type.startswith("text/") or media_type.endswith(("json", "javascript", "xml")):
-                media_type += "; charset=utf-8"
-            gzipped = (
-                gzip.compress(body, 6, mtime=0)
-                if COMPRESSIBLE.match(media_type) and len(body) > 512
-                else None
-            )
-            etag = '"' + hashlib.blake2s(body, digest_size=12).hexdigest() + '"'
-            entry = _Entry(stamp, body, gzipped, etag, media_type)
-            self.cache[key] = entry
-        return entry
+        # check_dir off: the preview serves a folder its first build has not made yet
+        super().__init__(directory=site_dir, html=True, check_dir=False)
+        self.site_dir = site_dir
+        self.inject = inject
+        self.hidden = hidden
+        self._tags: dict[str, tuple[int, int, str]] = {}  # path: (mtime_ns, size, ETag)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        if request.method not in ("GET", "HEAD"):
-            await Response("method not allowed", status_code=405, headers={"Allow": "GET, HEAD"})(
-                scope, receive, send
+        if scope["type"] == "websocket":
+            await WebSocketClose()(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            response = Response(
+                "method not allowed", status_code=405, headers={"Allow": "GET, HEAD"}
             )
-            return
-        checked = site_path(scope["path"])
-        path: Path | None = None
-        relative = ""
-        if checked is not None:
-            segments, folder = checked
-            relative = "/".join(segments) + ("/" if folder and segments else "")
-            path, add_slash = self._lookup(segments, folder)
-            if add_slash:
-                # Built from the checked segments: always "/<segment>…/", never "//host".
-                location = quote("/" + "/".join(segments) + "/", safe="/!$&'()*+,;=:@-._~")
-                await RedirectResponse(location, status_code=308)(scope, receive, send)
-                return
-        status = 200
-        if path is None:
-            path, status = self._file("404.html"), 404
-            if path is None:
-                await Response("not found", status_code=404)(scope, receive, send)
-                return
-        entry = self._entry(path)
-        headers = {
-            "ETag": entry.etag,
-            "Cache-Control": cache_control(relative),
-            "Vary": "Accept-Encoding",
-        }
-        if status == 200 and request.headers.get("if-none-match") == entry.etag:
-            await Response(status_code=304, headers=headers)(scope, receive, send)
-            return
-        body = entry.body
-        if entry.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
-            body = entry.gzipped
-            headers["Content-Encoding"] = "gzip"
-        response = Response(
-            b"" if request.method == "HEAD" else body,
-            status_code=status,
-            media_type=entry.media_type,
-            headers=headers,
-        )
-        if request.method == "HEAD":
-            response.headers["Content-Length"] = str(len(body))
+        else:
+            # stat, and a hash when a file changed: off the event loop, as StaticFiles does
+            response = await anyio.to_thread.run_sync(self._respond, scope)
         await response(scope, receive, send)
+
+    def _respond(self, scope: Scope) -> Response:
+        checked = site_path(scope["path"])
+        if checked is None:
+            return self._not_found(scope)
+        segments, folder = checked
+        relative = "/".join(segments)
+        if relative in self.hidden or relative.removesuffix(".gz") in self.hidden:
+            return self._not_found(scope)
+        full_path, found = self._lookup(relative)
+        if found is not None and stat.S_ISDIR(found.st_mode):
+            full_path, found = self._lookup(relative + "/index.html" if relative else "index.html")
+            if found is not None and not folder:
+                # Built from the checked segments: always "/<segment>…/", never "//host".
+                location = quote("/" + relative + "/", safe="/!$&'()*+,;=:@-._~")
+                return RedirectResponse(location, status_code=308)
+        elif folder:
+            found = None  # "/index.html/", "/sw.js/": a file is not a folder
+        if found is None or not stat.S_ISREG(found.st_mode):
+            return self._not_found(scope)
+        address = relative + "/" if folder and relative else relative
+        return self._file(full_path, found, scope, cache_control(address))
+
+    def _lookup(self, relative: str) -> tuple[str, os.stat_result | None]:
+        try:
+            return self.lookup_path(relative)
+        except (OSError, ValueError):  # a name too long for the file system
+            return "", None
+
+    def _not_found(self, scope: Scope) -> Response:
+        full_path, found = self._lookup("404.html")
+        if found is None or not stat.S_ISREG(found.st_mode):
+            return Response("not found", status_code=404)
+        return self._file(full_path, found, scope, "no-cache", status_code=404)
+
+    def _file(
+        self,
+        full_path: str,
+        found: os.stat_result,
+        scope: Scope,
+        caching: str,
+        status_code: int = 200,
+    ) -> Response:
+        request = Headers(scope=scope)
+        headers = {"Cache-Control": caching, "Vary": "Accept-Encoding"}
+        kind = media_type(full_path)
+        if self.inject and full_path.endswith(".html"):
+            return self._injected(full_path, request, headers, kind, status_code)
+        packed = full_path + ".gz"
+        packed_stat = _regular(packed) if accepts_gzip(request) else None
+        # An older .gz is from before the file last changed (edited by hand, copied without
+        # times): the plain file is the truth then.
+        if packed_stat is not None and packed_stat.st_mtime_ns >= found.st_mtime_ns:
+            full_path, found = packed, packed_stat
+            headers["Content-Encoding"] = "gzip"
+        headers["ETag"] = self._etag(full_path, found)
+        response = FileResponse(
+            full_path, status_code, headers=headers, media_type=kind, stat_result=found
+        )
+        for name in DROPPED_HEADERS:
+            del response.headers[name]
+        if status_code == 200 and self.is_not_modified(response.headers, request):
+            return NotModifiedResponse(response.headers)
+        return response
+
+    def _injected(
+        self, full_path: str, request: Headers, headers: dict[str, str], kind: str, status: int
+    ) -> Response:
+        """A page with the preview's script in it: read, changed and sent plain."""
+        assert self.inject is not None
+        body = Path(full_path).read_bytes().replace(b"</body>", self.inject + b"</body>", 1)
+        headers["ETag"] = '"' + hashlib.blake2s(body, digest_size=12).hexdigest() + '"'
+        response = Response(body, status, headers=headers, media_type=kind)
+        if status == 200 and self.is_not_modified(response.headers, request):
+            return NotModifiedResponse(response.headers)
+        return response
+
+    def _etag(self, full_path: str, found: os.stat_result) -> str:
+        """A hash of the file's bytes, remembered until its time or size changes."""
+        known = self._tags.get(full_path)
+        if known is not None and known[:2] == (found.st_mtime_ns, found.st_size):
+            return known[2]
+        with open(full_path, "rb") as file:
+            digest = hashlib.file_digest(file, lambda: hashlib.blake2s(digest_size=12))
+        tag = '"' + digest.hexdigest() + '"'
+        self._tags[full_path] = (found.st_mtime_ns, found.st_size, tag)
+        return tag
