@@ -28,6 +28,7 @@ def test_complete_lesson_row(project: Path) -> None:
         "reviewed": "2026-11-25",
         "stale": False,
         "problems": [],
+        "title": {"vi": "Bài mẫu", "en": "Sample lesson"},
     }
 
 
@@ -69,3 +70,10 @@ def test_status_table_command(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "sample-lesson" in result.output
     assert "1 lessons, 1 complete, 0 stale" in result.output or "1 complete" in result.output
+
+
+def test_status_table_shows_each_lesson_title(project: Path) -> None:
+    result = CliRunner().invoke(main, ["status", "--root", str(project)])
+    header, row = result.output.splitlines()[:2]
+    assert header.split()[-1] == "title"
+    assert row.endswith("Bài mẫu")
