@@ -15,7 +15,7 @@ from kynangso.cli import main
 from kynangso.errors import Problem, SourceError, with_context
 from kynangso.sources.jsonschema import write_schemas
 from kynangso.sources.links import external_links
-from kynangso.sources.review import warnings
+from kynangso.sources.review import MIN_KINDS, MIN_QUESTIONS, warnings
 from kynangso.sources.scaffold import ScaffoldError, new_lesson
 from kynangso.sources.validate import load_project
 
@@ -43,7 +43,11 @@ def test_scaffold_writes_both_files_with_every_field(project: Path) -> None:
     }
     assert set(data["steps"][0]) == {"title", "body", "image", "alt", "tip", "warning"}
     assert "# mã bài" in lesson.read_text(encoding="utf-8")  # comments in Vietnamese
-    assert yaml.safe_load(quiz.read_text(encoding="utf-8"))["id"] == "new-one"
+    quiz_data = yaml.safe_load(quiz.read_text(encoding="utf-8"))
+    assert quiz_data["id"] == "new-one"
+    # the skeleton already has the shape `validate --strict` asks of a published quiz
+    assert len(quiz_data["questions"]) >= MIN_QUESTIONS
+    assert len({question["kind"] for question in quiz_data["questions"]}) >= MIN_KINDS
 
 
 def test_scaffold_placeholders_are_to_fill_with_positions(project: Path) -> None:
@@ -134,17 +138,38 @@ def test_strict_warnings(project: Path) -> None:
     found = [str(w) for w in warnings(load_project(project), today=dt.date(2027, 12, 1))]
     assert found == [
         "lessons/sample-lesson.yaml:20:11: steps[1].body.en: English is much shorter than Vietnamese (5 vs 74 characters): is part of it untranslated?",
+        "lessons/sample-lesson.yaml:35:3: sources: 1 source: a published lesson has at least 2",
         "lessons/sample-lesson.yaml:37:11: sources[1].seen: source read 1429 days ago: check it still says the same",
         "lessons/sample-lesson.yaml:39:3: reviewed: missing app_version: name the app version the steps were checked against",
         "lessons/sample-lesson.yaml:39:9: reviewed.date: review is 371 days old: check the lesson against its sources and the app again",
+        "quizzes/sample-lesson.yaml:3:1: questions: 2 questions: a published quiz has at least 6",
     ]
 
 
 def test_validate_strict_command_fails_on_warnings(project: Path) -> None:
     plain = CliRunner().invoke(main, ["validate", "--root", str(project)])
-    assert plain.exit_code == 0 and "1 warnings" in plain.output and "(warning)" in plain.output
+    assert plain.exit_code == 0 and "3 warnings" in plain.output and "(warning)" in plain.output
     strict = CliRunner().invoke(main, ["validate", "--strict", "--root", str(project)])
     assert strict.exit_code == 1 and "missing app_version" in strict.output
+
+
+def test_publishing_rules_are_strict_warnings(project: Path) -> None:
+    quiz = project / "quizzes" / "sample-lesson.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("kind: true_false", "kind: single"))
+    (project / "content" / "media" / "big.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg">' + "<!-- x -->" * 1600 + "</svg>"
+    )
+    found = [str(w) for w in warnings(load_project(project), today=dt.date(2026, 11, 25))]
+    assert (
+        "content/media/big.svg:1:1: SVG is 15.7 KB; the limit is 15 KB: simplify the drawing"
+        in found
+    )
+    assert (
+        "quizzes/sample-lesson.yaml:3:1: questions: every question is 'single': mix at least 2 "
+        "kinds (single, multiple, true_false)" in found
+    )
+    strict = CliRunner().invoke(main, ["validate", "--strict", "--root", str(project)])
+    assert strict.exit_code == 1 and "big.svg" in strict.output
 
 
 def test_real_curriculum_passes_strict() -> None:

@@ -16,7 +16,9 @@ def test_complete_lesson_row(project: Path) -> None:
     [row] = lesson_status(project, today=dt.date(2026, 11, 25))
     data = row.as_json()
     assert data.pop("warnings") == [
-        "lessons/sample-lesson.yaml:39:3: reviewed: missing app_version: name the app version the steps were checked against"
+        "lessons/sample-lesson.yaml:35:3: sources: 1 source: a published lesson has at least 2",
+        "lessons/sample-lesson.yaml:39:3: reviewed: missing app_version: name the app version the steps were checked against",
+        "quizzes/sample-lesson.yaml:3:1: questions: 2 questions: a published quiz has at least 6",
     ]
     assert data == {
         "id": "sample-lesson",

@@ -139,6 +139,17 @@ def _to_data(
     if isinstance(node, ScalarNode):
         if node.value == "" and not node.style:
             return None
+        if not node.style and _curly_quoted(node.value):
+            problems.append(
+                Problem(
+                    doc.file,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    field_path(path),
+                    f"text wrapped in curly quotes {node.value[0]}…{node.value[-1]}: YAML quotes "
+                    'are straight ("…"); retype them, or the curly quotes show on the page',
+                )
+            )
         return str(node.value)
     if isinstance(node, SequenceNode):
         return [
@@ -172,6 +183,16 @@ def _to_data(
             result[key] = _to_data(value_node, path + (key,), doc, problems, seen)
         return result
     return None
+
+
+# Word processors and phone keyboards turn "…" into “…”: YAML then keeps the curly quotes as
+# part of the text instead of reading them as quotes.
+OPENING_QUOTES = "“‘„«"
+CLOSING_QUOTES = "”’“»"
+
+
+def _curly_quoted(value: str) -> bool:
+    return len(value) > 1 and value[0] in OPENING_QUOTES and value[-1] in CLOSING_QUOTES
 
 
 def field_path(path: PathKey) -> str:

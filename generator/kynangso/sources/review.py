@@ -1,5 +1,9 @@
-"""Warnings an editor should act on before publishing; `validate --strict` makes them errors.
+"""Warnings an editor should act on before publishing; `validate --strict` makes them errors,
+and CI runs it, so these are the publishing rules and they live here only.
 
+- a quiz of fewer than 6 questions, or of one kind of question only;
+- a lesson with fewer than 2 sources;
+- an SVG in content/media/ over 15 KB;
 - a lesson reviewed over a year ago, or a source read over a year ago;
 - a lesson about an app without the app version its steps were checked against;
 - English much shorter than Vietnamese (a sign of an unfinished translation).
@@ -10,14 +14,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kynangso.errors import Problem
+from kynangso.errors import Problem, display_path
 from kynangso.sources.loading import Document, PathKey, field_path
+from kynangso.sources.media import svg_too_large
 from kynangso.sources.validate import Project
 
 STALE_DAYS = 365
 APP_TOPICS = ("e-id", "vssid", "cashless")
 SHORT_ENGLISH = 0.5  # English under half the length of a Vietnamese text of...
 LONG_ENOUGH = 60  # ...at least this many characters
+MIN_QUESTIONS = 6  # enough to tell knowing from guessing
+MIN_KINDS = 2  # single, multiple, true_false: a mix, so a quiz is not one pattern repeated
+MIN_SOURCES = 2  # every fact checked against a second, independent source
 
 
 def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
@@ -49,11 +57,52 @@ def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
                 ("reviewed",),
                 "missing app_version: name the app version the steps were checked against",
             )
+        if len(lesson.sources) < MIN_SOURCES:
+            warn(
+                ("sources",),
+                f"{len(lesson.sources)} source: a published lesson has at least {MIN_SOURCES}",
+            )
         found.extend(_short_english(doc))
         quiz_doc = project.documents.get(f"quizzes/{lesson_id}.yaml")
         if quiz_doc is not None:
             found.extend(_short_english(quiz_doc))
+            found.extend(_quiz_warnings(project, lesson_id, quiz_doc))
+    for svg in sorted(project.media_dir.glob("*.svg")):
+        too_large = svg_too_large(svg, display_path(svg, project.root))
+        if too_large is not None:
+            found.append(too_large)
     return sorted(found)
+
+
+def _quiz_warnings(project: Project, quiz_id: str, doc: Document) -> list[Problem]:
+    quiz = project.quizzes.get(quiz_id)
+    if quiz is None:
+        return []
+    line, column = doc.mark(("questions",), key=True)
+    found = []
+    if len(quiz.questions) < MIN_QUESTIONS:
+        found.append(
+            Problem(
+                doc.file,
+                line,
+                column,
+                "questions",
+                f"{len(quiz.questions)} questions: a published quiz has at least {MIN_QUESTIONS}",
+            )
+        )
+    kinds = sorted({question.kind for question in quiz.questions})
+    if len(kinds) < MIN_KINDS:
+        found.append(
+            Problem(
+                doc.file,
+                line,
+                column,
+                "questions",
+                f"every question is '{kinds[0]}': mix at least {MIN_KINDS} kinds "
+                "(single, multiple, true_false)",
+            )
+        )
+    return found
 
 
 def _short_english(doc: Document) -> list[Problem]:

@@ -57,10 +57,11 @@ reviewed:
 
 QUIZ = """\
 # yaml-language-server: $schema=../content/schemas/quiz.schema.json
-# Câu đố của bài "{id}". Nên có ít nhất 6 câu, trộn các loại, có một câu tình huống.
+# Câu đố của bài "{id}". Cần ít nhất 6 câu, trộn các loại, có một câu tình huống
+# ("kynangso validate --strict" kiểm tra điều này trước khi xuất bản).
 # Không bao giờ hỏi hay ghi số định danh, mã OTP, tài khoản thật; tên trong ví dụ là tên giả.
 id: {id}
-pass_mark: 2             # số câu đúng tối thiểu để đạt
+pass_mark: 5             # số câu đúng tối thiểu để đạt
 questions:
   - kind: single         # single: một đáp án đúng
     prompt:
@@ -97,6 +98,39 @@ questions:
         explanation: {{vi: "TODO", en: "TODO"}}
       - text: {{vi: "Sai", en: "False"}}
         correct: false
+        explanation: {{vi: "TODO", en: "TODO"}}
+  - kind: single         # câu tình huống: một người (tên giả) gặp chuyện, nên làm gì?
+    prompt:
+      vi: "TODO: tình huống — Chị Lò Thị B (tên giả) ... Chị nên làm gì?"
+      en: "TODO: a situation — Lo Thi B (not a real person) ... What should she do?"
+    choices:
+      - text: {{vi: "TODO", en: "TODO"}}
+        correct: true
+        explanation: {{vi: "TODO", en: "TODO"}}
+      - text: {{vi: "TODO", en: "TODO"}}
+        correct: false
+        explanation: {{vi: "TODO", en: "TODO"}}
+  - kind: multiple
+    prompt:
+      vi: "TODO: câu hỏi (chọn tất cả ý đúng)"
+      en: "TODO: question (choose all that apply)"
+    choices:
+      - text: {{vi: "TODO", en: "TODO"}}
+        correct: true
+        explanation: {{vi: "TODO", en: "TODO"}}
+      - text: {{vi: "TODO", en: "TODO"}}
+        correct: false
+        explanation: {{vi: "TODO", en: "TODO"}}
+  - kind: true_false
+    prompt:
+      vi: "TODO: một câu khẳng định"
+      en: "TODO: a statement"
+    choices:
+      - text: {{vi: "Đúng", en: "True"}}
+        correct: false
+        explanation: {{vi: "TODO", en: "TODO"}}
+      - text: {{vi: "Sai", en: "False"}}
+        correct: true
         explanation: {{vi: "TODO", en: "TODO"}}
 """
 

@@ -18,6 +18,7 @@ from kynangso.sources import schema
 from kynangso.sources.authortext import strings, text_problems
 from kynangso.sources.links import broken_internal_links
 from kynangso.sources.loading import Document, PathKey, field_path, load_yaml
+from kynangso.sources.media import svg_problems
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -153,6 +154,8 @@ def load_project(root: Path) -> Project:
     for quiz_id, (quiz, doc) in quizzes.items():
         _check_quiz(c, quiz_id, quiz, doc)
     _check_formerly(c, lessons)
+    for svg in sorted((root / "content" / "media").glob("*.svg")):
+        c.problems += svg_problems(svg, c.shown(svg))
 
     if not c.problems:
         media = {p.name for p in (root / "content" / "media").glob("*") if p.is_file()}
