@@ -192,12 +192,60 @@ def test_external_links_are_listed_not_fetched(project: Path) -> None:
 def test_internal_links_to_pages_and_media_are_accepted(project: Path) -> None:
     lesson = project / "lessons" / "sample-lesson.yaml"
     lesson.write_text(
-        lesson.read_text().replace(
+        lesson.read_text()
+        .replace(
+            '"Mở ứng dụng."',
+            '"Xem [từ điển](../../glossary/), [chủ đề](/topics/vssid/), [hình](../../media/sample.svg)."',
+        )
+        .replace(
             '"Open the app."',
-            '"See [the glossary](../../glossary/), [topic](../../topics/vssid/), [itself](./#step-2), [picture](../../media/sample.svg)."',
+            '"See [the glossary](../../glossary/), [topic](../../topics/vssid/), [itself](./#step-2), [picture](../../../media/sample.svg)."',
         )
     )
     load_project(project)
+
+
+LINKS_IN_ENGLISH_TEXT = [
+    ("../sample-lesson/", None),
+    ("../sample-lesson/index.html", None),
+    ("/en/lessons/sample-lesson/", None),
+    ("/en/lessons/sample-lesson/index.html#step-2", None),
+    ("/en/progress/", None),
+    ("/media/sample.svg", None),
+    (
+        "/lessons/sample-lesson/",
+        "link '/lessons/sample-lesson/' leads to the Vietnamese page: in English text write "
+        "'/en/lessons/sample-lesson/' (or a relative address)",
+    ),
+    ("../../media/sample.svg", "link '../../media/sample.svg' leads to no page of the site"),
+    ("/media/missing.svg", "link '/media/missing.svg' leads to no file in content/media/"),
+    ("../no-such-lesson/", "link '../no-such-lesson/' leads to no page of the site"),
+]
+
+
+@pytest.mark.parametrize(("target", "message"), LINKS_IN_ENGLISH_TEXT)
+def test_links_are_judged_in_the_language_of_the_text(
+    project: Path, target: str, message: str | None
+) -> None:
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text().replace('"Open the app."', f'"See [this]({target})."'))
+    if message is None:
+        load_project(project)
+        return
+    with pytest.raises(SourceError) as caught:
+        load_project(project)
+    assert [str(p) for p in caught.value.problems] == [
+        f"lessons/sample-lesson.yaml:20:11: steps[1].body.en: {message}"
+    ]
+
+
+def test_english_address_in_vietnamese_text_is_refused(project: Path) -> None:
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(
+        lesson.read_text().replace('"Mở ứng dụng."', '"Xem [bài](/en/lessons/sample-lesson/)."')
+    )
+    with pytest.raises(SourceError, match="in Vietnamese text write '/lessons/sample-lesson/'"):
+        load_project(project)
 
 
 def test_errors_show_the_line_and_a_caret(project: Path) -> None:

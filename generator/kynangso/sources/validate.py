@@ -120,18 +120,9 @@ class _Collector:
 PLACEHOLDER = "TODO"
 
 
-def placeholders(data: Any, path: PathKey = ()) -> set[PathKey]:
+def placeholders(data: Any) -> set[PathKey]:
     """Paths of every value still holding the scaffold's TODO placeholder."""
-    found: set[PathKey] = set()
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found |= placeholders(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found |= placeholders(value, path + (index,))
-    elif isinstance(data, str) and data.strip().startswith(PLACEHOLDER):
-        found.add(path)
-    return found
+    return {path for path, text in strings(data) if text.strip().startswith(PLACEHOLDER)}
 
 
 def load_project(root: Path) -> Project:
@@ -159,7 +150,10 @@ def load_project(root: Path) -> Project:
 
     if not c.problems:
         media = {p.name for p in (root / "content" / "media").glob("*") if p.is_file()}
-        c.problems += broken_internal_links(c.documents, sorted(lessons), media)
+        addresses = set(lessons) | {
+            old_id for lesson, _ in lessons.values() if lesson for old_id in lesson.formerly
+        }
+        c.problems += broken_internal_links(c.documents, addresses, schema.TOPICS, media)
     if (
         c.problems
         or topics is None
