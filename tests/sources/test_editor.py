@@ -17,7 +17,7 @@ from kynangso.sources.jsonschema import write_schemas
 from kynangso.sources.links import external_links
 from kynangso.sources.review import MIN_KINDS, MIN_QUESTIONS, warnings
 from kynangso.sources.scaffold import ScaffoldError, new_lesson
-from kynangso.sources.validate import load_project
+from kynangso.sources.validate import load_project, topic_names
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -113,7 +113,7 @@ def test_real_lessons_validate_against_the_json_schema(tmp_path: Path) -> None:
 
 
 def test_committed_schemas_match_the_models(tmp_path: Path) -> None:
-    for path in write_schemas(tmp_path):
+    for path in write_schemas(tmp_path, topic_names(REPO)):
         committed = REPO / "content" / "schemas" / path.name
         assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
             "run 'kynangso schema'"
@@ -121,10 +121,53 @@ def test_committed_schemas_match_the_models(tmp_path: Path) -> None:
 
 
 def test_json_schema_rejects_a_bad_lesson(tmp_path: Path) -> None:
-    lesson_schema, _ = (json.loads(p.read_text()) for p in write_schemas(tmp_path))
+    lesson_schema, _ = (
+        json.loads(p.read_text()) for p in write_schemas(tmp_path, topic_names(REPO))
+    )
     bad = {"id": "x", "topic": "banking"}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, lesson_schema)
+
+
+def test_json_schema_and_validate_agree_on_scalars(project: Path) -> None:
+    """A YAML editor reads `2024` as a number and `yes` as text (YAML 1.2); validate reads
+    both as text. A number as a text is fine for both; `yes` as true is refused by both."""
+    lesson_schema, quiz_schema = (
+        json.loads(p.read_text()) for p in write_schemas(project, topic_names(project))
+    )
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text().replace('en: "Sample lesson"', "en: 2024"))
+    data = _as_json_types(yaml.safe_load(lesson.read_text(encoding="utf-8")))
+    jsonschema.validate(data, lesson_schema)
+    assert load_project(project).lessons["sample-lesson"].title.en == "2024"
+
+    quiz = project / "quizzes" / "sample-lesson.yaml"
+    quiz.write_text(quiz.read_text().replace("correct: true", "correct: yes", 1))
+    data = yaml.load(quiz.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # all text
+    data["pass_mark"] = 1
+    for question in data["questions"]:
+        for choice in question["choices"]:
+            choice["correct"] = {"true": True, "false": False}.get(choice["correct"], "yes")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, quiz_schema)
+    with pytest.raises(
+        SourceError, match="correct: expected true or false but received text 'yes'"
+    ):
+        load_project(project)
+
+
+def test_every_source_file_names_its_json_schema() -> None:
+    for folder, name in (("lessons", "lesson"), ("quizzes", "quiz")):
+        for path in (REPO / folder).glob("*.yaml"):
+            first = path.read_text(encoding="utf-8").splitlines()[0]
+            assert (
+                first == f"# yaml-language-server: $schema=../content/schemas/{name}.schema.json"
+            ), path.name
+    settings = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert settings["yaml.schemas"] == {
+        "content/schemas/lesson.schema.json": "lessons/*.yaml",
+        "content/schemas/quiz.schema.json": "quizzes/*.yaml",
+    }
 
 
 def test_strict_warnings(project: Path) -> None:

@@ -5,7 +5,7 @@ and CI runs it, so these are the publishing rules and they live here only.
 - a lesson with fewer than 2 sources;
 - an SVG in content/media/ over 15 KB;
 - a lesson reviewed over a year ago, or a source read over a year ago;
-- a lesson about an app without the app version its steps were checked against;
+- a lesson of a topic marked `app: true` in content/topics.yaml without the app version its steps were checked against;
 - English much shorter than Vietnamese (a sign of an unfinished translation).
 """
 
@@ -20,7 +20,6 @@ from kynangso.sources.media import svg_too_large
 from kynangso.sources.validate import Project
 
 STALE_DAYS = 365
-APP_TOPICS = ("e-id", "vssid", "cashless")
 SHORT_ENGLISH = 0.5  # English under half the length of a Vietnamese text of...
 LONG_ENOUGH = 60  # ...at least this many characters
 MIN_QUESTIONS = 6  # enough to tell knowing from guessing
@@ -52,7 +51,8 @@ def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
                     ("sources", i, "seen"),
                     f"source read {seen} days ago: check it still says the same",
                 )
-        if lesson.topic in APP_TOPICS and not lesson.reviewed.app_version:
+        topic = project.topics.get(lesson.topic)
+        if topic is not None and topic.app and not lesson.reviewed.app_version:
             warn(
                 ("reviewed",),
                 "missing app_version: name the app version the steps were checked against",

@@ -7,7 +7,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from kynangso.sources.schema import ID_PATTERN, TOPICS
+from kynangso.errors import SourceError
+from kynangso.sources.schema import ID_PATTERN
+from kynangso.sources.validate import topic_names
 
 LESSON = """\
 # yaml-language-server: $schema=../content/schemas/lesson.schema.json
@@ -145,8 +147,14 @@ def new_lesson(root: Path, lesson_id: str, topic: str, today: dt.date | None = N
         raise ScaffoldError(
             f"'{lesson_id}' is not a lesson id: use lowercase letters, digits and hyphens, like 'vneid-activate'"
         )
-    if topic not in TOPICS:
-        raise ScaffoldError(f"'{topic}' is not a topic: use one of {', '.join(TOPICS)}")
+    try:
+        topics = topic_names(root)
+    except SourceError as exc:
+        raise ScaffoldError(f"content/topics.yaml cannot be read:\n{exc}") from exc
+    if topic not in topics:
+        raise ScaffoldError(
+            f"'{topic}' is not a topic: use one of {', '.join(topics)} (content/topics.yaml)"
+        )
     targets = [root / "lessons" / f"{lesson_id}.yaml", root / "quizzes" / f"{lesson_id}.yaml"]
     for target in targets:
         if target.exists():
@@ -155,7 +163,7 @@ def new_lesson(root: Path, lesson_id: str, topic: str, today: dt.date | None = N
             )
     date = (today or dt.date.today()).isoformat()
     texts = [
-        LESSON.format(id=lesson_id, topic=topic, topics=", ".join(TOPICS), today=date),
+        LESSON.format(id=lesson_id, topic=topic, topics=", ".join(topics), today=date),
         QUIZ.format(id=lesson_id),
     ]
     for target, text in zip(targets, texts):
