@@ -64,8 +64,8 @@ def test_topics_yaml_is_the_list_of_topics(project: Path) -> None:
     topics = project / "content" / "topics.yaml"
     topics.write_text(
         topics.read_text()
-        + "  farming:\n    title: {vi: \"Nông nghiệp\", en: \"Farming\"}\n"
-        + "    summary: {vi: \"Bán nông sản.\", en: \"Selling produce.\"}\n"
+        + '  farming:\n    title: {vi: "Nông nghiệp", en: "Farming"}\n'
+        + '    summary: {vi: "Bán nông sản.", en: "Selling produce."}\n'
     )
     lesson = project / "lessons" / "sample-lesson.yaml"
     lesson.write_text(lesson.read_text().replace("topic: e-id", "topic: farming"))
