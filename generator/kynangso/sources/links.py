@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kynangso.errors import Problem
-from kynangso.sources.authortext import link_targets, strings
+from kynangso.sources.authortext import CODE_SPAN, link_targets, strings
 from kynangso.sources.loading import Document, PathKey, field_path
 from kynangso.sources.schema import LANGUAGE_NAMES, LOCALIZED_SLUGS
 
@@ -66,8 +66,13 @@ def language_of(path: PathKey) -> str | None:
 
 
 def links_in(doc: Document) -> list[tuple[PathKey, str]]:
-    """Every link target in a document's texts, with the path of the text holding it."""
-    return [(path, target) for path, text in strings(doc.data) for target in link_targets(text)]
+    """Every link target in a document's texts, with the path of the text holding it; a link
+    written inside a code span is an example shown as text, not a link."""
+    return [
+        (path, target)
+        for path, text in strings(doc.data)
+        for target in link_targets(CODE_SPAN.sub("", text) if "`" in text else text)
+    ]
 
 
 def resolve(target: str, page: str, lang: str) -> str:
