@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 from kynangso.errors import Problem, display_path
+from kynangso.sources.authortext import strings
 from kynangso.sources.loading import Document, PathKey, field_path
 from kynangso.sources.media import svg_too_large
 from kynangso.sources.validate import Project
@@ -107,7 +108,7 @@ def _quiz_warnings(project: Project, quiz_id: str, doc: Document) -> list[Proble
 
 def _short_english(doc: Document) -> list[Problem]:
     found = []
-    for path, text in _texts(doc.data, ()):
+    for path, text in _texts(doc.data):
         vi, en = text.get("vi") or "", text.get("en") or ""
         if len(vi) >= LONG_ENOUGH and len(en) < SHORT_ENGLISH * len(vi):
             line, column = doc.mark(path + ("en",))
@@ -123,11 +124,10 @@ def _short_english(doc: Document) -> list[Problem]:
     return found
 
 
-def _texts(data: Any, path: PathKey) -> list[tuple[PathKey, dict[str, Any]]]:
-    if isinstance(data, dict):
-        if set(data) == {"vi", "en"}:
-            return [(path, data)]
-        return [found for key, value in data.items() for found in _texts(value, path + (key,))]
-    if isinstance(data, list):
-        return [found for i, value in enumerate(data) for found in _texts(value, path + (i,))]
-    return []
+def _texts(data: Any) -> list[tuple[PathKey, dict[str, str]]]:
+    """Every bilingual text, as its path and {"vi": …, "en": …}, from the one string scanner."""
+    pairs: dict[PathKey, dict[str, str]] = {}
+    for path, text in strings(data):
+        if path and path[-1] in ("vi", "en"):
+            pairs.setdefault(path[:-1], {})[str(path[-1])] = text
+    return list(pairs.items())
