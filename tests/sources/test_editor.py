@@ -202,7 +202,14 @@ def test_publishing_rules_are_strict_warnings(project: Path) -> None:
     (project / "content" / "media" / "big.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg">' + "<!-- x -->" * 1600 + "</svg>"
     )
+    (project / "content" / "media" / "photo.png").write_bytes(b"\x89PNG")
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text().replace("image: sample.svg", "image: photo.png"))
     found = [str(w) for w in warnings(load_project(project), today=dt.date(2026, 11, 25))]
+    assert (
+        "lessons/sample-lesson.yaml:27:12: steps[2].image: a step's picture is a schematic SVG "
+        "drawing, never a photo or screenshot" in found
+    )
     assert (
         "content/media/big.svg:1:1: SVG is 15.7 KB; the limit is 15 KB: simplify the drawing"
         in found

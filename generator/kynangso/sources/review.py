@@ -3,7 +3,7 @@ and CI runs it, so these are the publishing rules and they live here only.
 
 - a quiz of fewer than 6 questions, or of one kind of question only;
 - a lesson with fewer than 2 sources;
-- an SVG in content/media/ over 15 KB;
+- a step picture that is not an SVG, or an SVG in content/media/ over 15 KB;
 - a lesson reviewed over a year ago, or a source read over a year ago;
 - a lesson of a topic marked `app: true` in content/topics.yaml without the app version its steps were checked against;
 - English much shorter than Vietnamese (a sign of an unfinished translation).
@@ -63,6 +63,12 @@ def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
                 ("sources",),
                 f"{len(lesson.sources)} source: a published lesson has at least {MIN_SOURCES}",
             )
+        for i, step in enumerate(lesson.steps):
+            if step.image is not None and not step.image.lower().endswith(".svg"):
+                warn(
+                    ("steps", i, "image"),
+                    "a step's picture is a schematic SVG drawing, never a photo or screenshot",
+                )
         found.extend(_short_english(doc))
         quiz_doc = project.documents.get(f"quizzes/{lesson_id}.yaml")
         if quiz_doc is not None:
