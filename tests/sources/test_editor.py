@@ -156,6 +156,23 @@ def test_json_schema_and_validate_agree_on_scalars(project: Path) -> None:
         load_project(project)
 
 
+def test_every_schema_description_is_in_both_languages(tmp_path: Path) -> None:
+    """Vietnamese first, then English, joined by ' · ': models and fields alike."""
+
+    def descriptions(node: object) -> list[str]:
+        if isinstance(node, dict):
+            own = [node["description"]] if isinstance(node.get("description"), str) else []
+            return own + [text for value in node.values() for text in descriptions(value)]
+        if isinstance(node, list):
+            return [text for value in node for text in descriptions(value)]
+        return []
+
+    for path in write_schemas(tmp_path, topic_names(REPO)):
+        found = descriptions(json.loads(path.read_text(encoding="utf-8")))
+        assert len(found) > 10
+        assert [text for text in found if " · " not in text] == [], path.name
+
+
 def test_every_source_file_names_its_json_schema() -> None:
     for folder, name in (("lessons", "lesson"), ("quizzes", "quiz")):
         for path in (REPO / folder).glob("*.yaml"):
