@@ -48,7 +48,7 @@ steps:                   # các bước; mỗi bước một khối "- title: ..
     warning:             # cảnh báo an toàn (xoá nếu không cần)
       vi: "TODO: cảnh báo"
       en: "TODO: warning"
-sources:                 # nguồn của mọi thông tin trong bài (ít nhất 2 nguồn)
+sources:                 # nguồn của mọi thông tin (ít nhất 2; bắt đầu từ content/facts.md)
   - url: "TODO: https://địa-chỉ-nguồn"
     title: "TODO: tên bài báo hoặc văn bản"
     seen: {today}        # ngày bạn đọc nguồn
