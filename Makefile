@@ -11,7 +11,7 @@ PORT   ?= 8000
 # every file by hash. full.txt has every extra; core.txt the same versions, core only.
 LOCK   := --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
 
-.PHONY: build run test lint lock lock-check bench validate system-deps clean
+.PHONY: build run test lint lock lock-check bench validate preview new status system-deps clean
 
 # uv, at the version and hash full.txt pins, installed with the venv's own pip.
 $(UV): requirements/full.txt
@@ -54,8 +54,20 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict generator
 	if grep -q '^\[tool\.importlinter\]' pyproject.toml; then $(BIN)/lint-imports; fi
 
+# Editors' commands, so nobody needs .venv/bin on PATH: `make validate STRICT=1` checks what CI
+# checks, `make new ID=my-lesson TOPIC=vssid` writes a new lesson and its quiz.
 validate: $(STAMP)
-	$(BIN)/kynangso validate
+	$(BIN)/kynangso validate $(if $(STRICT),--strict)
+
+preview: $(STAMP)
+	$(BIN)/kynangso preview --port $(or $(PREVIEW_PORT),8001)
+
+new: $(STAMP)
+	@test -n "$(ID)" && test -n "$(TOPIC)" || { echo "usage: make new ID=my-lesson TOPIC=vssid"; exit 2; }
+	$(BIN)/kynangso new lesson $(ID) --topic $(TOPIC)
+
+status: $(STAMP)
+	$(BIN)/kynangso status
 
 build: $(STAMP)
 	$(BIN)/kynangso build

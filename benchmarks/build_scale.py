@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 
 from kynangso.build import build, run_mkdocs
-from kynangso.sources.schema import TOPICS
-from kynangso.sources.validate import load_project
+from kynangso.sources.validate import load_project, topic_names
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -83,10 +82,11 @@ def make_project(root: Path, count: int) -> None:
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     (root / "lessons").mkdir()
     (root / "quizzes").mkdir()
+    topics = topic_names(root)  # content/topics.yaml is the one list of topics
     for n in range(1, count + 1):
         lesson_id = f"synthetic-{n:04d}"
         steps = "".join(STEP.format(s=s, n=n) for s in range(1, 6))
-        topic = TOPICS[n % len(TOPICS)]
+        topic = topics[n % len(topics)]
         (root / "lessons" / f"{lesson_id}.yaml").write_text(
             LESSON.format(id=lesson_id, n=n, topic=topic, steps=steps), encoding="utf-8"
         )

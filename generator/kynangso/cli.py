@@ -429,7 +429,7 @@ def new() -> None:
 @click.option(
     "--topic",
     required=True,
-    help="One of: e-id, vssid, cashless, selling, public-services, digital-signature, safety.",
+    help="A topic: an entry of content/topics.yaml.",
 )
 @root_option
 def new_lesson(lesson_id: str, topic: str, root: str) -> None:
@@ -455,11 +455,19 @@ def new_lesson(lesson_id: str, topic: str, root: str) -> None:
     show_default=True,
     help="Folder for the schema files.",
 )
-def schema(out_dir: str) -> None:
+@root_option
+def schema(out_dir: str, root: str) -> None:
     """Write JSON Schemas for lessons and quizzes (hints and checks in editors' YAML editors)."""
+    from kynangso.errors import SourceError
     from kynangso.sources.jsonschema import write_schemas
+    from kynangso.sources.validate import topic_names
 
-    for path in write_schemas(Path(out_dir)):
+    try:
+        topics = topic_names(_root(root))
+    except SourceError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    for path in write_schemas(Path(out_dir), topics):
         click.echo(f"wrote {path}")
 
 

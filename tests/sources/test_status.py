@@ -16,7 +16,9 @@ def test_complete_lesson_row(project: Path) -> None:
     [row] = lesson_status(project, today=dt.date(2026, 11, 25))
     data = row.as_json()
     assert data.pop("warnings") == [
-        "lessons/sample-lesson.yaml:64:3: reviewed: missing app_version: name the app version the steps were checked against"
+        "lessons/sample-lesson.yaml:60:3: sources: 1 source: a published lesson has at least 2",
+        "lessons/sample-lesson.yaml:64:3: reviewed: missing app_version: name the app version the steps were checked against",
+        "quizzes/sample-lesson.yaml:3:1: questions: 2 questions: a published quiz has at least 6",
     ]
     assert data == {
         "id": "sample-lesson",
@@ -28,6 +30,7 @@ def test_complete_lesson_row(project: Path) -> None:
         "reviewed": "2026-11-25",
         "stale": False,
         "problems": [],
+        "title": {"vi": "Bài mẫu", "en": "Sample lesson"},
     }
 
 
@@ -69,3 +72,10 @@ def test_status_table_command(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "sample-lesson" in result.output
     assert "1 lessons, 1 complete, 0 stale" in result.output or "1 complete" in result.output
+
+
+def test_status_table_shows_each_lesson_title(project: Path) -> None:
+    result = CliRunner().invoke(main, ["status", "--root", str(project)])
+    header, row = result.output.splitlines()[:2]
+    assert header.split()[-1] == "title"
+    assert row.endswith("Bài mẫu")

@@ -58,11 +58,25 @@ def test_file_with_wrong_extension_is_reported(project: Path) -> None:
     assert "lessons/notes.yml:1:1: not a source file" in _problems(project)
 
 
-def test_missing_topic_entry_is_reported(project: Path) -> None:
+def test_topics_yaml_is_the_list_of_topics(project: Path) -> None:
+    """A topic is an entry of content/topics.yaml: one added there is usable at once, and a
+    lesson whose topic is not there is refused with the list from that file."""
     topics = project / "content" / "topics.yaml"
-    text = topics.read_text().split("  safety:")[0]
-    topics.write_text(text)
-    assert "content/topics.yaml:1:1: topics: topic 'safety' has no entry" in _problems(project)
+    topics.write_text(
+        topics.read_text()
+        + '  farming:\n    title: {vi: "Nông nghiệp", en: "Farming"}\n'
+        + '    summary: {vi: "Bán nông sản.", en: "Selling produce."}\n'
+    )
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    lesson.write_text(lesson.read_text().replace("topic: e-id", "topic: farming"))
+    assert list(load_project(project).topics)[-1] == "farming"
+
+    topics.write_text(topics.read_text().split("  farming:")[0])
+    assert _problems(project) == (
+        "lessons/sample-lesson.yaml:2:8: topic: expected one of 'e-id', 'vssid', 'cashless', "
+        "'selling', 'public-services', 'digital-signature' or 'safety' but received text "
+        "'farming'\n1 problem found\n"
+    )
 
 
 def test_ten_problems_give_ten_messages(project: Path) -> None:

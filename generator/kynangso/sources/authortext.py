@@ -27,8 +27,24 @@ AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*)>")
 SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 SAFE_SCHEME = re.compile(r"^(https?://|mailto:|tel:)", re.IGNORECASE)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Invisible characters that hide inside a word: "VNe\u200bID" looks right and is found by no
+# search, and a reader's screen reader stumbles on it. No Vietnamese or English text needs one.
+ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff]")
+ZERO_WIDTH_NAMES = {
+    "\u00ad": "soft hyphen",
+    "\u180e": "Mongolian vowel separator",
+    "\u200b": "zero-width space",
+    "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner",
+    "\u2060": "word joiner",
+    "\ufeff": "byte order mark",
+}
+# A real citizen ID number is 12 digits starting with 0; examples use made-up placeholders.
+ID_LIKE = re.compile(r"(?<!\d)0\d{11}(?!\d)")
 # One search that finds nothing in plain text: validate reads tens of thousands of texts.
-SUSPECT = re.compile(r"[<{\]\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SUSPECT = re.compile(
+    "[<{\\]\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200d\u2060\ufeff]|0\\d{11}"
+)
 # Characters that show nothing: white space, controls, soft hyphen, zero-width space and
 # joiners, direction marks, word joiner, BOM, variation selectors, Hangul fillers, tags.
 INVISIBLE_ONLY = re.compile(
@@ -52,6 +68,19 @@ def text_problems(text: str) -> list[str]:
     if control:
         problems.append(
             f"control character U+{ord(control.group(0)):04X} is not allowed: remove it"
+        )
+    hidden = ZERO_WIDTH.search(text)
+    if hidden and not is_blank(text):  # an all-invisible text is reported as empty instead
+        char = hidden.group(0)
+        before = text[max(0, hidden.start() - 12) : hidden.start()].split("\n")[-1]
+        problems.append(
+            f"invisible character U+{ord(char):04X} ({ZERO_WIDTH_NAMES[char]}) after "
+            f"'{before}': delete it (retype the word around it)"
+        )
+    if ID_LIKE.search(text):
+        problems.append(
+            "12 digits starting with 0 look like a real citizen ID number: "
+            "use a made-up example such as 0xx xxx xxx xxx"
         )
     prose = CODE_SPAN.sub("", text)
     tag = HTML_TAG.search(prose)

@@ -8,6 +8,7 @@ back as `Problem`s, never as exceptions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
         message = exc.problem or str(exc)
         if exc.context and "alias" not in message:
             message = f"{exc.context}, {message}"
-        return problem(line, column, f"YAML syntax: {message}")
+        return problem(*syntax_hint(text, line, column, message))
     if root is None:
         return problem(1, 1, "file is empty")
     doc = Document(shown_as, None)
@@ -112,21 +113,102 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[Problem]
     return (None if problems else doc), problems
 
 
+# Spaces YAML does not count as indentation: a no-break space (typed with Option-space, or
+# pasted from a web page) silently glues a line onto the text above it.
+ODD_SPACES = {
+    "\t": "tab character",
+    "\u00a0": "no-break space (U+00A0)",
+    "\u2007": "figure space (U+2007)",
+    "\u202f": "narrow no-break space (U+202F)",
+    "\u3000": "ideographic space (U+3000)",
+}
+
+
 def _tab_problems(text: str, shown_as: str) -> list[Problem]:
     found = []
+    blanks = " " + "".join(ODD_SPACES)
     for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
+        indent = line[: len(line) - len(line.lstrip(blanks))]
+        odd = next((i for i, char in enumerate(indent) if char in ODD_SPACES), None)
+        if odd is not None:
             found.append(
                 Problem(
                     shown_as,
                     number,
-                    indent.index("\t") + 1,
+                    odd + 1,
                     "",
-                    "tab character in indentation: indent with spaces",
+                    f"{ODD_SPACES[indent[odd]]} in indentation: indent with spaces",
                 )
             )
     return found
+
+
+def syntax_hint(text: str, line: int, column: int, parser: str) -> tuple[int, int, str]:
+    """A YAML syntax error in plain words, at the line where the mistake most likely is.
+
+    The parser notices a mistake where it stops making sense, which can be lines later (an
+    unclosed quote swallows every line until the next quote), so the likely cause is looked for
+    first, and the parser's own words are kept at the end for anyone who knows them.
+    """
+    lines = text.splitlines()
+    opened = _unclosed_quote(lines[:line])
+    if opened is not None:
+        quote_line, quote_column = opened
+        return (
+            quote_line,
+            quote_column,
+            f"YAML syntax: the quote opened on line {quote_line} is never closed: end the text "
+            f'with " on the same line (parser: {parser})',
+        )
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    if _text_after_quote(current):
+        hint = "text after the closing quote: put the whole text inside the quotes"
+    elif "flow" in parser:
+        hint = "a [ or { on this line or above is not closed with ] or }, or a comma is missing"
+    elif (
+        "expected key" in parser or "not allowed in this context" in parser or "block end" in parser
+    ):
+        hint = (
+            "check the indentation of this line and the one above: names of the same block "
+            "start in the same column"
+        )
+    elif "could not find expected ':'" in parser:
+        hint = (
+            "a line of fields has no 'name: value': check for a missing ':' on this line or above"
+        )
+    else:
+        hint = "check this line and the one above"
+    return line, column, f"YAML syntax: {hint} (parser: {parser})"
+
+
+# `name: "text` or `- "text` with no closing quote on the line
+QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s"'#:][^:#]*:\s+)?(["'])""")
+
+
+def _unclosed_quote(lines: list[str]) -> tuple[int, int] | None:
+    """Where the last quoted text that does not end on its own line opens, if any."""
+    found = None
+    for number, line in enumerate(lines, start=1):
+        match = QUOTED_VALUE.match(line)
+        if match is None:
+            continue
+        quote = match.group(1)
+        rest = line[match.end() :]
+        closing = re.search(r'(?<!\\)"', rest) if quote == '"' else re.search(r"'(?!')", rest)
+        if closing is None:
+            found = (number, match.end())
+    return found
+
+
+def _text_after_quote(line: str) -> bool:
+    match = QUOTED_VALUE.match(line)
+    if match is None or match.group(1) != '"':
+        return False
+    closing = re.search(r'(?<!\\)"', line[match.end() :])
+    if closing is None:
+        return False
+    after = line[match.end() + closing.end() :].strip()
+    return bool(after) and not after.startswith("#") and after[0] not in ",}]"
 
 
 def _to_data(
@@ -139,6 +221,17 @@ def _to_data(
     if isinstance(node, ScalarNode):
         if node.value == "" and not node.style:
             return None
+        if not node.style and _curly_quoted(node.value):
+            problems.append(
+                Problem(
+                    doc.file,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    field_path(path),
+                    f"text wrapped in curly quotes {node.value[0]}…{node.value[-1]}: YAML quotes "
+                    'are straight ("…"); retype them, or the curly quotes show on the page',
+                )
+            )
         return str(node.value)
     if isinstance(node, SequenceNode):
         return [
@@ -172,6 +265,16 @@ def _to_data(
             result[key] = _to_data(value_node, path + (key,), doc, problems, seen)
         return result
     return None
+
+
+# Word processors and phone keyboards turn "…" into “…”: YAML then keeps the curly quotes as
+# part of the text instead of reading them as quotes.
+OPENING_QUOTES = "“‘„«"
+CLOSING_QUOTES = "”’“»"
+
+
+def _curly_quoted(value: str) -> bool:
+    return len(value) > 1 and value[0] in OPENING_QUOTES and value[-1] in CLOSING_QUOTES
 
 
 def field_path(path: PathKey) -> str:

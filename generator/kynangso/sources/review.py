@@ -1,7 +1,11 @@
-"""Warnings an editor should act on before publishing; `validate --strict` makes them errors.
+"""Warnings an editor should act on before publishing; `validate --strict` makes them errors,
+and CI runs it, so these are the publishing rules and they live here only.
 
+- a quiz of fewer than 6 questions, or of one kind of question only;
+- a lesson with fewer than 2 sources;
+- a step picture that is not an SVG, or an SVG in content/media/ over 15 KB;
 - a lesson reviewed over a year ago, or a source read over a year ago;
-- a lesson about an app without the app version its steps were checked against;
+- a lesson of a topic marked `app: true` in content/topics.yaml without the app version its steps were checked against;
 - English much shorter than Vietnamese (a sign of an unfinished translation);
 - a lesson without its facilitator fields (`facilitator:`, and `note` and `minutes` on every
   step): the lesson plans print them, and nothing is made up in their place.
@@ -12,15 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kynangso.errors import Problem
+from kynangso.errors import Problem, display_path
+from kynangso.sources.authortext import strings
 from kynangso.sources.loading import Document, PathKey, field_path
+from kynangso.sources.media import svg_too_large
 from kynangso.sources.schema import Lesson
 from kynangso.sources.validate import Project
 
 STALE_DAYS = 365
-APP_TOPICS = ("e-id", "vssid", "cashless")
 SHORT_ENGLISH = 0.5  # English under half the length of a Vietnamese text of...
 LONG_ENOUGH = 60  # ...at least this many characters
+MIN_QUESTIONS = 6  # enough to tell knowing from guessing
+MIN_KINDS = 2  # single, multiple, true_false: a mix, so a quiz is not one pattern repeated
+MIN_SOURCES = 2  # every fact checked against a second, independent source
 
 
 def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
@@ -47,17 +55,34 @@ def warnings(project: Project, today: dt.date | None = None) -> list[Problem]:
                     ("sources", i, "seen"),
                     f"source read {seen} days ago: check it still says the same",
                 )
-        if lesson.topic in APP_TOPICS and not lesson.reviewed.app_version:
+        topic = project.topics.get(lesson.topic)
+        if topic is not None and topic.app and not lesson.reviewed.app_version:
             warn(
                 ("reviewed",),
                 "missing app_version: name the app version the steps were checked against",
             )
         for path, message in _missing_facilitator(lesson):
             warn(path, message)
+        if len(lesson.sources) < MIN_SOURCES:
+            warn(
+                ("sources",),
+                f"{len(lesson.sources)} source: a published lesson has at least {MIN_SOURCES}",
+            )
+        for i, step in enumerate(lesson.steps):
+            if step.image is not None and not step.image.lower().endswith(".svg"):
+                warn(
+                    ("steps", i, "image"),
+                    "a step's picture is a schematic SVG drawing, never a photo or screenshot",
+                )
         found.extend(_short_english(doc))
         quiz_doc = project.documents.get(f"quizzes/{lesson_id}.yaml")
         if quiz_doc is not None:
             found.extend(_short_english(quiz_doc))
+            found.extend(_quiz_warnings(project, lesson_id, quiz_doc))
+    for svg in sorted(project.media_dir.glob("*.svg")):
+        too_large = svg_too_large(svg, display_path(svg, project.root))
+        if too_large is not None:
+            found.append(too_large)
     return sorted(found)
 
 
@@ -87,9 +112,40 @@ def _missing_facilitator(lesson: Lesson) -> list[tuple[PathKey, str]]:
     return found
 
 
+def _quiz_warnings(project: Project, quiz_id: str, doc: Document) -> list[Problem]:
+    quiz = project.quizzes.get(quiz_id)
+    if quiz is None:
+        return []
+    line, column = doc.mark(("questions",), key=True)
+    found = []
+    if len(quiz.questions) < MIN_QUESTIONS:
+        found.append(
+            Problem(
+                doc.file,
+                line,
+                column,
+                "questions",
+                f"{len(quiz.questions)} questions: a published quiz has at least {MIN_QUESTIONS}",
+            )
+        )
+    kinds = sorted({question.kind for question in quiz.questions})
+    if len(kinds) < MIN_KINDS:
+        found.append(
+            Problem(
+                doc.file,
+                line,
+                column,
+                "questions",
+                f"every question is '{kinds[0]}': mix at least {MIN_KINDS} kinds "
+                "(single, multiple, true_false)",
+            )
+        )
+    return found
+
+
 def _short_english(doc: Document) -> list[Problem]:
     found = []
-    for path, text in _texts(doc.data, ()):
+    for path, text in _texts(doc.data):
         vi, en = text.get("vi") or "", text.get("en") or ""
         if len(vi) >= LONG_ENOUGH and len(en) < SHORT_ENGLISH * len(vi):
             line, column = doc.mark(path + ("en",))
@@ -105,11 +161,10 @@ def _short_english(doc: Document) -> list[Problem]:
     return found
 
 
-def _texts(data: Any, path: PathKey) -> list[tuple[PathKey, dict[str, Any]]]:
-    if isinstance(data, dict):
-        if set(data) == {"vi", "en"}:
-            return [(path, data)]
-        return [found for key, value in data.items() for found in _texts(value, path + (key,))]
-    if isinstance(data, list):
-        return [found for i, value in enumerate(data) for found in _texts(value, path + (i,))]
-    return []
+def _texts(data: Any) -> list[tuple[PathKey, dict[str, str]]]:
+    """Every bilingual text, as its path and {"vi": …, "en": …}, from the one string scanner."""
+    pairs: dict[PathKey, dict[str, str]] = {}
+    for path, text in strings(data):
+        if path and path[-1] in ("vi", "en"):
+            pairs.setdefault(path[:-1], {})[str(path[-1])] = text
+    return list(pairs.items())

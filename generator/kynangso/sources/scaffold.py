@@ -7,7 +7,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from kynangso.sources.schema import ID_PATTERN, TOPICS
+from kynangso.errors import SourceError
+from kynangso.sources.schema import ID_PATTERN
+from kynangso.sources.validate import topic_names
 
 LESSON = """\
 # yaml-language-server: $schema=../content/schemas/lesson.schema.json
@@ -67,7 +69,7 @@ facilitator:             # cho người hướng dẫn (in trong giáo án; "val
   discussion:            # câu hỏi thảo luận gắn với tình huống của bài
     - vi: "TODO: câu hỏi thảo luận"
       en: "TODO: discussion question"
-sources:                 # nguồn của mọi thông tin trong bài (ít nhất 2 nguồn)
+sources:                 # nguồn của mọi thông tin (ít nhất 2; bắt đầu từ content/facts.md)
   - url: "TODO: https://địa-chỉ-nguồn"
     title: "TODO: tên bài báo hoặc văn bản"
     seen: {today}        # ngày bạn đọc nguồn
@@ -78,10 +80,11 @@ reviewed:
 
 QUIZ = """\
 # yaml-language-server: $schema=../content/schemas/quiz.schema.json
-# Câu đố của bài "{id}". Nên có ít nhất 6 câu, trộn các loại, có một câu tình huống.
+# Câu đố của bài "{id}". Cần ít nhất 6 câu, trộn các loại, có một câu tình huống
+# ("kynangso validate --strict" kiểm tra điều này trước khi xuất bản).
 # Không bao giờ hỏi hay ghi số định danh, mã OTP, tài khoản thật; tên trong ví dụ là tên giả.
 id: {id}
-pass_mark: 2             # số câu đúng tối thiểu để đạt
+pass_mark: 5             # số câu đúng tối thiểu để đạt
 questions:
   - kind: single         # single: một đáp án đúng
     prompt:
@@ -119,6 +122,39 @@ questions:
       - text: {{vi: "Sai", en: "False"}}
         correct: false
         explanation: {{vi: "TODO", en: "TODO"}}
+  - kind: single         # câu tình huống: một người (tên giả) gặp chuyện, nên làm gì?
+    prompt:
+      vi: "TODO: tình huống — Chị Lò Thị B (tên giả) ... Chị nên làm gì?"
+      en: "TODO: a situation — Lo Thi B (not a real person) ... What should she do?"
+    choices:
+      - text: {{vi: "TODO", en: "TODO"}}
+        correct: true
+        explanation: {{vi: "TODO", en: "TODO"}}
+      - text: {{vi: "TODO", en: "TODO"}}
+        correct: false
+        explanation: {{vi: "TODO", en: "TODO"}}
+  - kind: multiple
+    prompt:
+      vi: "TODO: câu hỏi (chọn tất cả ý đúng)"
+      en: "TODO: question (choose all that apply)"
+    choices:
+      - text: {{vi: "TODO", en: "TODO"}}
+        correct: true
+        explanation: {{vi: "TODO", en: "TODO"}}
+      - text: {{vi: "TODO", en: "TODO"}}
+        correct: false
+        explanation: {{vi: "TODO", en: "TODO"}}
+  - kind: true_false
+    prompt:
+      vi: "TODO: một câu khẳng định"
+      en: "TODO: a statement"
+    choices:
+      - text: {{vi: "Đúng", en: "True"}}
+        correct: false
+        explanation: {{vi: "TODO", en: "TODO"}}
+      - text: {{vi: "Sai", en: "False"}}
+        correct: true
+        explanation: {{vi: "TODO", en: "TODO"}}
 """
 
 
@@ -132,8 +168,14 @@ def new_lesson(root: Path, lesson_id: str, topic: str, today: dt.date | None = N
         raise ScaffoldError(
             f"'{lesson_id}' is not a lesson id: use lowercase letters, digits and hyphens, like 'vneid-activate'"
         )
-    if topic not in TOPICS:
-        raise ScaffoldError(f"'{topic}' is not a topic: use one of {', '.join(TOPICS)}")
+    try:
+        topics = topic_names(root)
+    except SourceError as exc:
+        raise ScaffoldError(f"content/topics.yaml cannot be read:\n{exc}") from exc
+    if topic not in topics:
+        raise ScaffoldError(
+            f"'{topic}' is not a topic: use one of {', '.join(topics)} (content/topics.yaml)"
+        )
     targets = [root / "lessons" / f"{lesson_id}.yaml", root / "quizzes" / f"{lesson_id}.yaml"]
     for target in targets:
         if target.exists():
@@ -142,7 +184,7 @@ def new_lesson(root: Path, lesson_id: str, topic: str, today: dt.date | None = N
             )
     date = (today or dt.date.today()).isoformat()
     texts = [
-        LESSON.format(id=lesson_id, topic=topic, topics=", ".join(TOPICS), today=date),
+        LESSON.format(id=lesson_id, topic=topic, topics=", ".join(topics), today=date),
         QUIZ.format(id=lesson_id),
     ]
     for target, text in zip(targets, texts):

@@ -9,20 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from kynangso.sources.authortext import is_blank
 
-TOPICS: tuple[str, ...] = (
-    "e-id",
-    "vssid",
-    "cashless",
-    "selling",
-    "public-services",
-    "digital-signature",
-    "safety",
-)
+# The topics are the entries of content/topics.yaml, and only there: validation checks each
+# lesson's topic against that file, and the JSON Schema lists them from it.
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
 # Generated pages whose address is a word in each language (both addresses exist in both).
@@ -35,9 +28,6 @@ LOCALIZED_SLUGS: tuple[str, ...] = (
     "join-class",
 )
 
-Topic = Literal[
-    "e-id", "vssid", "cashless", "selling", "public-services", "digital-signature", "safety"
-]
 Level = Literal["beginner", "intermediate", "advanced"]
 QuestionKind = Literal["single", "multiple", "true_false"]
 
@@ -55,6 +45,17 @@ def _not_blank(value: str) -> str:
 NonEmpty = Annotated[str, AfterValidator(_not_blank)]
 
 
+def _true_or_false(value: object) -> object:
+    # YAML editors read only true and false as yes/no (YAML 1.2); "yes", "on" or "1" would be
+    # accepted here but marked wrong there, so both refuse them.
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise PydanticCustomError("bool_parsing", "expected true or false")
+    return value
+
+
+TrueOrFalse = Annotated[bool, BeforeValidator(_true_or_false)]
+
+
 class Strict(BaseModel):
     """Unknown keys are errors: a typo in a field name must not vanish silently."""
 
@@ -62,7 +63,8 @@ class Strict(BaseModel):
 
 
 class Text(Strict):
-    """One text in both languages, side by side, so a missing translation is visible."""
+    """Một nội dung viết cả hai thứ tiếng, đặt cạnh nhau · One text in both languages, side by side,
+    so a missing translation is visible."""
 
     vi: NonEmpty = Field(description="Tiếng Việt · Vietnamese text")
     en: NonEmpty = Field(description="Tiếng Anh · English text")
@@ -72,7 +74,7 @@ class Text(Strict):
 
 
 class Step(Strict):
-    """One numbered step of a lesson."""
+    """Một bước của bài học · One numbered step of a lesson."""
 
     title: Text = Field(description="Tên bước, ngắn · Short title of the step")
     body: Text = Field(description="Nội dung bước (Markdown) · What to do, in Markdown")
@@ -103,7 +105,7 @@ class Step(Strict):
 
 
 class Source(Strict):
-    """Where a fact in the lesson comes from."""
+    """Nguồn của thông tin trong bài · Where a fact in the lesson comes from."""
 
     url: Annotated[str, Field(pattern=r"^https?://\S+$")] = Field(
         description="Địa chỉ nguồn (http/https) · Address of the source (http/https)"
@@ -113,14 +115,16 @@ class Source(Strict):
 
 
 class CommonProblem(Strict):
-    """Something that often goes wrong in class, and what the facilitator does about it."""
+    """Điều hay vướng trên lớp và cách người hướng dẫn gỡ · Something that often goes wrong in
+    class, and what the facilitator does about it."""
 
     problem: Text = Field(description="Điều hay vướng · What goes wrong")
     fix: Text = Field(description="Cách gỡ · What to do about it")
 
 
 class Facilitator(Strict):
-    """What the facilitator of a class needs beyond the steps: shown in the lesson plan."""
+    """Những gì người hướng dẫn cần ngoài các bước, in trong giáo án · What the facilitator of a
+    class needs beyond the steps: shown in the lesson plan."""
 
     prepare: list[Text] = Field(
         min_length=1,
@@ -142,7 +146,8 @@ class Facilitator(Strict):
 
 
 class Review(Strict):
-    """When the lesson was last checked, and against which app version."""
+    """Lần kiểm tra bài gần nhất và phiên bản ứng dụng đã đối chiếu · When the lesson was last
+    checked, and against which app version."""
 
     date: dt.date = Field(
         description="Ngày kiểm tra lại bài (YYYY-MM-DD) · Date of the last review"
@@ -154,12 +159,14 @@ class Review(Strict):
 
 
 class Lesson(Strict):
-    """A lesson: `lessons/<id>.yaml`."""
+    """Một bài học: `lessons/<id>.yaml` · A lesson: `lessons/<id>.yaml`."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
         description="Mã bài, trùng tên tệp (chữ thường, số, gạch nối) · Lesson id, same as the file name"
     )
-    topic: Topic = Field(description="Chủ đề · Topic")
+    topic: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
+        description="Chủ đề: một mục của content/topics.yaml · Topic: an entry of content/topics.yaml"
+    )
     level: Level = Field(description="Mức độ: beginner, intermediate, advanced · Level")
     order: int = Field(
         default=100, ge=0, le=999, description="Thứ tự trong chủ đề · Position within the topic"
@@ -190,15 +197,17 @@ class Lesson(Strict):
 
 
 class Choice(Strict):
-    """One answer a learner can pick."""
+    """Một lựa chọn người học có thể chọn · One answer a learner can pick."""
 
     text: Text = Field(description="Nội dung lựa chọn · The choice")
-    correct: bool = Field(description="Đúng (true) hay sai (false) · Whether this choice is right")
+    correct: TrueOrFalse = Field(
+        description="Đúng (true) hay sai (false) · Whether this choice is right"
+    )
     explanation: Text = Field(description="Giải thích vì sao đúng/sai · Why it is right or wrong")
 
 
 class Question(Strict):
-    """One quiz question."""
+    """Một câu hỏi · One quiz question."""
 
     kind: QuestionKind = Field(
         description="Loại câu: single (một đáp án), multiple (nhiều đáp án), true_false (đúng/sai) · Kind"
@@ -208,7 +217,8 @@ class Question(Strict):
 
 
 class Quiz(Strict):
-    """The quiz of the lesson with the same id: `quizzes/<id>.yaml`."""
+    """Câu đố của bài cùng mã: `quizzes/<id>.yaml` · The quiz of the lesson with the same id:
+    `quizzes/<id>.yaml`."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
         description="Mã bài của câu đố · Id of the lesson this quiz belongs to"
@@ -220,37 +230,49 @@ class Quiz(Strict):
 
 
 class Page(Strict):
-    """A hand-written page: `content/pages/<name>.yaml`."""
+    """Một trang viết tay: `content/pages/<name>.yaml` · A hand-written page:
+    `content/pages/<name>.yaml`."""
 
     title: Text = Field(description="Tiêu đề trang · Page title")
     body: Text = Field(description="Nội dung (Markdown) · Page text in Markdown")
 
 
 class TopicInfo(Strict):
-    """How a topic is named and introduced: an entry of `content/topics.yaml`."""
+    """Tên và lời giới thiệu một chủ đề · How a topic is named and introduced: an entry of
+    `content/topics.yaml`."""
 
     title: Text = Field(description="Tên chủ đề · Topic name")
     summary: Text = Field(description="Giới thiệu ngắn · Short introduction")
     icon: str | None = Field(
         default=None, description="Biểu tượng trong content/media/ · Icon file in content/media/"
     )
+    app: TrueOrFalse = Field(
+        default=False,
+        description="Bài của chủ đề này hướng dẫn dùng một ứng dụng, nên ghi phiên bản ứng dụng "
+        "(reviewed.app_version) · Lessons of this topic walk through an app, so they name the app "
+        "version they were checked against",
+    )
 
 
 class Topics(Strict):
-    """`content/topics.yaml`: one entry per topic."""
+    """`content/topics.yaml`: mỗi chủ đề một mục · one entry per topic."""
 
-    topics: dict[Topic, TopicInfo] = Field(description="Các chủ đề · The topics")
+    topics: dict[Annotated[str, Field(pattern=ID_PATTERN)], TopicInfo] = Field(
+        min_length=1,
+        description="Các chủ đề, theo thứ tự hiện trên trang; mã chủ đề là tên mục · The topics, "
+        "in the order the site shows them; each entry's name is the topic id",
+    )
 
 
 class Term(Strict):
-    """One glossary entry."""
+    """Một thuật ngữ · One glossary entry."""
 
     term: Text = Field(description="Thuật ngữ · The term")
     definition: Text = Field(description="Giải thích dễ hiểu · Plain-words meaning")
 
 
 class Glossary(Strict):
-    """`content/glossary.yaml`."""
+    """Từ điển thuật ngữ · The glossary: `content/glossary.yaml`."""
 
     title: Text = Field(description="Tiêu đề trang · Page title")
     intro: Text | None = Field(default=None, description="Lời dẫn · Introduction")

@@ -32,6 +32,8 @@ class LessonStatus:
     stale: bool
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # the title in each language that has one, so a row is recognisable without opening the file
+    title: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,7 +98,18 @@ def _one(root: Path, path: Path, today: dt.date) -> LessonStatus:
         reviewed=reviewed.isoformat() if reviewed else None,
         stale=reviewed is None or (today - reviewed).days > STALE_AFTER_DAYS,
         problems=problems,
+        title=_titles(lesson_data.get("title")),
     )
+
+
+def _titles(value: Any) -> dict[str, str]:
+    """The title texts a draft already has (a draft may lack one language)."""
+    if not isinstance(value, dict):
+        return {}
+    return {lang: value[lang] for lang in LANGUAGES if isinstance(value.get(lang), str)}
+
+
+TITLE_WIDTH = 40
 
 
 def _validated(model: type[Any], data: dict[str, Any], problems: list[str], name: str) -> Any:
@@ -137,6 +150,7 @@ def format_table(rows: list[LessonStatus]) -> str:
         "reviewed",
         "warnings",
         "",
+        "title",
     )
     lines = [header]
     for row in rows:
@@ -151,6 +165,7 @@ def format_table(rows: list[LessonStatus]) -> str:
                 row.reviewed or "-",
                 str(len(row.warnings)),
                 "STALE" if row.stale else "",
+                _shorten(row.title.get("vi") or row.title.get("en") or ""),
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
@@ -164,3 +179,8 @@ def format_table(rows: list[LessonStatus]) -> str:
     )
     out += [warning for row in rows for warning in row.warnings]
     return "\n".join(out)
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1] + "…"

@@ -18,6 +18,7 @@ from kynangso.sources import schema
 from kynangso.sources.authortext import strings, text_problems
 from kynangso.sources.links import broken_internal_links
 from kynangso.sources.loading import Document, PathKey, field_path, load_yaml
+from kynangso.sources.media import svg_problems
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -119,18 +120,9 @@ class _Collector:
 PLACEHOLDER = "TODO"
 
 
-def placeholders(data: Any, path: PathKey = ()) -> set[PathKey]:
+def placeholders(data: Any) -> set[PathKey]:
     """Paths of every value still holding the scaffold's TODO placeholder."""
-    found: set[PathKey] = set()
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found |= placeholders(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found |= placeholders(value, path + (index,))
-    elif isinstance(data, str) and data.strip().startswith(PLACEHOLDER):
-        found.add(path)
-    return found
+    return {path for path, text in strings(data) if text.strip().startswith(PLACEHOLDER)}
 
 
 def load_project(root: Path) -> Project:
@@ -147,16 +139,24 @@ def load_project(root: Path) -> Project:
 
     if topics is not None and topics_doc is not None:
         _check_topics(c, root, topics, topics_doc)
+        _check_lesson_topics(c, list(topics.topics), lessons)
     _check_pairs(c, root, lessons, quizzes)
     for lesson_id, (lesson, doc) in lessons.items():
         _check_lesson(c, root, lesson_id, lesson, doc)
     for quiz_id, (quiz, doc) in quizzes.items():
         _check_quiz(c, quiz_id, quiz, doc)
     _check_formerly(c, lessons)
+    for svg in sorted((root / "content" / "media").glob("*.svg")):
+        c.problems += svg_problems(svg, c.shown(svg))
 
     if not c.problems:
         media = {p.name for p in (root / "content" / "media").glob("*") if p.is_file()}
-        c.problems += broken_internal_links(c.documents, sorted(lessons), media)
+        addresses = set(lessons) | {
+            old_id for lesson, _ in lessons.values() if lesson for old_id in lesson.formerly
+        }
+        c.problems += broken_internal_links(
+            c.documents, addresses, list(topics.topics) if topics else [], media
+        )
     if (
         c.problems
         or topics is None
@@ -169,7 +169,7 @@ def load_project(root: Path) -> Project:
         lessons={k: v for k, (v, _) in sorted(lessons.items()) if v is not None},
         quizzes={k: v for k, (v, _) in sorted(quizzes.items()) if v is not None},
         pages={k: v for k, (v, _) in pages.items() if v is not None},
-        topics={t: topics.topics[t] for t in schema.TOPICS},  # type: ignore[index]
+        topics=dict(topics.topics),
         glossary=glossary,
         documents=c.documents,
     )
@@ -197,12 +197,34 @@ def _load_dir(
 
 
 def _check_topics(c: _Collector, root: Path, topics: schema.Topics, doc: Document) -> None:
-    for topic in schema.TOPICS:
-        if topic not in topics.topics:
-            c.at(doc, ("topics",), f"topic '{topic}' has no entry", key=True)
     for topic, info in topics.topics.items():
         if info.icon is not None:
             _check_media(c, root, doc, ("topics", topic, "icon"), info.icon)
+
+
+def _check_lesson_topics(c: _Collector, topics: list[str], lessons: dict[str, Any]) -> None:
+    """Each lesson's topic is an entry of content/topics.yaml, the one list of topics; read
+    from the raw data, so it is reported even when other fields of the lesson are wrong."""
+    for _, doc in lessons.values():
+        if doc is None or not isinstance(doc.data, dict):
+            continue
+        topic = doc.data.get("topic")
+        if isinstance(topic, str) and topic not in topics and not topic.startswith(PLACEHOLDER):
+            c.at(doc, ("topic",), f"expected one of {_one_of(topics)} but received {_kind(topic)}")
+
+
+def topic_names(root: Path) -> list[str]:
+    """The topics of content/topics.yaml, in order; raise SourceError when it cannot be read."""
+    c = _Collector(root.resolve())
+    topics, _ = c.model(root / "content" / "topics.yaml", schema.Topics)
+    if topics is None:
+        raise SourceError(c.problems)
+    return list(topics.topics)
+
+
+def _one_of(names: list[str]) -> str:
+    quoted = [f"'{name}'" for name in names]
+    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
 
 
 def _check_pairs(
