@@ -1,23 +1,42 @@
 /* Kỹ năng số: a stand-in for Material's search worker, so that a page costs no search index
  * and no search engine until the resident searches. It says READY (1) at once and answers
- * empty queries itself; the first real QUERY (2) fetches the index and Material's worker
- * (beside this file: the build writes its name in place of the marker), replays SETUP (0) to
- * it, and from then on hands it every message. Message types: Material's, 9.x. */
+ * empty queries itself; the first real QUERY (2) fetches the index of the page's language
+ * (`?lang=` in this file's address) and Material's worker (beside this file: the build writes
+ * its name and the indexes' addresses in place of the markers), replays SETUP (0) to it, and
+ * from then on hands it every message. Message types: Material's, 9.x.
+ * Material matches every word of a query as the start of a word, which a resident still typing
+ * needs ("thanh to" finds "thanh toán"); each whole word is also asked for as it stands, with
+ * more weight, so "hoa don" puts "hoá đơn" before "kích hoạt". */
 "use strict";
 (function () {
   var MATERIAL = "__KNS_MATERIAL_WORKER__";
-  var INDEX = "../../../search/search_index.json";
+  var INDEXES = __KNS_SEARCH_INDEXES__; // {lang: address}, the site's first language first
+  var lang = (/[?&]lang=([\w-]+)/.exec(location.search) || [])[1];
+  var INDEX = INDEXES[lang] || INDEXES[Object.keys(INDEXES)[0]];
   var suggest = /[?&]suggest(&|$)/.test(location.search);
   var post = postMessage.bind(self);
   var setup = null; // the index, if the page sent it itself
   var material = null; // Material's message handler, once its index is built
   var waiting = null; // the latest query asked meanwhile
   var loading = false;
+  var EXACT = 10; // the weight of a word found as typed, beside 1 for a word it begins
+  var WORD = /^[\p{L}\p{N}]+$/u;
+
+  function weighed(query) {
+    return String(query).split(/\s+/).map(function (word) {
+      return WORD.test(word) ? word + " " + word + "^" + EXACT : word;
+    }).join(" ");
+  }
+
+  function ask(handler, message) {
+    if (message.type !== 2) return handler({ data: message });
+    handler({ data: { type: 2, data: weighed(message.data) } });
+  }
 
   function done(handler) {
     material = handler;
     loading = false;
-    if (waiting) handler({ data: waiting });
+    if (waiting) ask(handler, waiting);
     waiting = null;
   }
 
@@ -31,6 +50,14 @@
       var listen = self.addEventListener;
       self.addEventListener = function (type, listener) { handler = listener; }; // Material's "message"
       try { importScripts(MATERIAL); } finally { self.addEventListener = listen; }
+      // lunr.vi resets the indexing pipeline but leaves lunr's English stemmer on queries, where
+      // it would turn the exact "tay" into "tai" (tài khoản): queries are compared unstemmed
+      var lunr = self.lunr;
+      var use = lunr.Builder.prototype.use;
+      lunr.Builder.prototype.use = function () {
+        use.apply(this, arguments);
+        this.searchPipeline.remove(lunr.stemmer);
+      };
       self.postMessage = function (message) { // Material's READY: the page had ours already
         if (message.type === 1) done(handler); else post(message);
       };
@@ -45,7 +72,7 @@
 
   addEventListener("message", function (event) {
     var message = event.data || {};
-    if (material) return material(event);
+    if (material) return ask(material, message);
     if (message.type === 0) setup = message.data;
     if (message.type !== 2) return;
     if (!String(message.data).trim()) return post({ type: 3, data: { items: [] } });
