@@ -382,6 +382,7 @@ def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 def test_a_failed_handbook_is_a_build_error_and_starts_clean_next_time(tmp_path: Path) -> None:
     sources = handbook.BookSources()
     sources.add("_config.yml", json.dumps(handbook._config()))
+    sources.add(f"_ext/{handbook.SEARCH_EXTENSION_NAME}.py", handbook.SEARCH_EXTENSION.read_bytes())
     sources.add(
         "_toc.yml",
         json.dumps(

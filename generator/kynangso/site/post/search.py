@@ -131,13 +131,19 @@ def split_search_index(site: Path) -> dict[str, int]:
 WORKERS = "assets/javascripts/workers"
 STAND_IN = "kns-search.js"
 MARKER = "__KNS_MATERIAL_WORKER__"
-INDEXES_MARKER = "__KNS_SEARCH_INDEXES__"
+INDEX_MARKER = "__KNS_SEARCH_INDEX__"
+
+
+def stand_in_name(lang: str) -> str:
+    """The stand-in worker of a language's pages (see overrides/main.html): `kns-search.js`
+    for the first language, `kns-search.<lang>.js` for the others."""
+    return STAND_IN if lang == LANGUAGES[0] else STAND_IN.replace(".js", f".{lang}.js")
 
 
 def link_search_worker(site: Path) -> str:
-    """Write the name of Material's search worker and the address of each language's index
-    into our stand-in (see overrides/main.html), which loads them on the first query; return
-    the worker's name."""
+    """Write the name of Material's search worker and the address of a language's index into
+    a copy of our stand-in per language, which loads them on the first query; return the
+    worker's name."""
     folder = site / WORKERS
     material = sorted(p.name for p in folder.glob("search.*.min.js"))
     if len(material) != 1:
@@ -146,11 +152,12 @@ def link_search_worker(site: Path) -> str:
         )
     stand_in = folder / STAND_IN
     text = stand_in.read_text(encoding="utf-8")
-    for marker in (MARKER, INDEXES_MARKER):
+    for marker in (MARKER, INDEX_MARKER):
         if marker not in text:
             raise BuildError(f"{stand_in} has no {marker} to replace")
-    # the stand-in lives three folders down from the site root
-    indexes = {lang: f"../../../{index_path(lang)}" for lang in LANGUAGES}
-    text = text.replace(MARKER, material[0]).replace(INDEXES_MARKER, json.dumps(indexes))
-    stand_in.write_text(text, encoding="utf-8")
+    for lang in LANGUAGES:
+        # the stand-in lives three folders down from the site root
+        index = f"../../../{index_path(lang)}"
+        linked = text.replace(MARKER, material[0]).replace(INDEX_MARKER, index)
+        (folder / stand_in_name(lang)).write_text(linked, encoding="utf-8")
     return material[0]

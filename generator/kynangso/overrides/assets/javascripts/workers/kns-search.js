@@ -1,18 +1,17 @@
 /* Kỹ năng số: a stand-in for Material's search worker, so that a page costs no search index
  * and no search engine until the resident searches. It says READY (1) at once and answers
  * empty queries itself; the first real QUERY (2) fetches the index of the page's language
- * (`?lang=` in this file's address) and Material's worker (beside this file: the build writes
- * its name and the indexes' addresses in place of the markers), replays SETUP (0) to it, and
- * from then on hands it every message. Message types: Material's, 9.x.
+ * and Material's worker (beside this file: the build writes its name and the index's address
+ * in place of the markers, in one copy of this file per language, as a worker served by the
+ * offline pack does not see its own query string), replays SETUP (0) to it, and from then on
+ * hands it every message. Message types: Material's, 9.x.
  * Material matches every word of a query as the start of a word, which a resident still typing
  * needs ("thanh to" finds "thanh toán"); each whole word is also asked for as it stands, with
  * more weight, so "hoa don" puts "hoá đơn" before "kích hoạt". */
 "use strict";
 (function () {
   var MATERIAL = "__KNS_MATERIAL_WORKER__";
-  var INDEXES = __KNS_SEARCH_INDEXES__; // {lang: address}, the site's first language first
-  var lang = (/[?&]lang=([\w-]+)/.exec(location.search) || [])[1];
-  var INDEX = INDEXES[lang] || INDEXES[Object.keys(INDEXES)[0]];
+  var INDEX = "__KNS_SEARCH_INDEX__";
   var suggest = /[?&]suggest(&|$)/.test(location.search);
   var post = postMessage.bind(self);
   var setup = null; // the index, if the page sent it itself
