@@ -13,6 +13,7 @@ Material's worker on the first query (overrides/main.html, overrides/assets/java
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
@@ -82,7 +83,7 @@ def with_folded_fields(
         entry = dict(doc)
         lesson = LESSON.match(str(doc.get("location", "")))
         if topics and lesson and lesson.group(1) in topics:
-            name = topics[lesson.group(1)]
+            name = html.escape(topics[lesson.group(1)], quote=False)  # author text, as titles
             entry[TOPIC] = f"{name} {folded_words(name)}".strip()
         for field, source in ((FOLDED_TITLE, "title"), (FOLDED_TEXT, "text")):
             words = folded_words(str(doc.get(source, "")))
