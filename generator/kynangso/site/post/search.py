@@ -4,9 +4,10 @@ Material's search worker indexes every field named in the index's `config.fields
 fields let "dinh danh" match "định danh" while results still show the accents: `folded_title`
 carries the title's boost (a lesson whose title matches comes first, with or without marks) and
 `folded` the text's. A lesson's entry also gets its topic's name (`topic`, weighed as a title):
-"dinh danh" is what a resident types for the VNeID lessons, whose titles never say it. mkdocs-static-i18n writes one index for both languages; a Vietnamese page
-needs only the Vietnamese entries (half the bytes), and with a single lunr language the English
-stop words ("so", "an", "to", "do") no longer drop "số", "an toàn", "tờ" or "đỏ" from the index.
+"dinh danh" is what a resident types for the VNeID lessons, whose titles never say it.
+mkdocs-static-i18n writes one index for both languages; a Vietnamese page needs only the
+Vietnamese entries (half the bytes), and with a single lunr language the English stop words
+("so", "an", "to", "do") no longer drop "số", "an toàn", "tờ" or "đỏ" from the index.
 Pages start our stand-in worker instead of Material's; it fetches the page language's index and
 Material's worker on the first query (overrides/main.html, overrides/assets/javascripts/workers/).
 """
@@ -46,11 +47,8 @@ def folded_words(text: str) -> str:
     """The folded form of each word of `text` (HTML allowed) that has accent marks, in order.
     Words without marks are left out: the original field already matches them, and a second
     copy would count them twice."""
-    plain = unicodedata.normalize("NFC", TAG.sub(" ", text))
-    changed = (fold(word) for word in WORD.findall(plain))
-    return " ".join(
-        word for word, original in zip(changed, WORD.findall(plain)) if word != original
-    )
+    words = WORD.findall(unicodedata.normalize("NFC", TAG.sub(" ", text)))
+    return " ".join(folded for word in words if (folded := fold(word)) != word)
 
 
 def language_of(location: str) -> str:
@@ -108,8 +106,9 @@ def lesson_topics(site: Path, lang: str) -> dict[str, str]:
 
 
 def split_search_index(site: Path) -> dict[str, int]:
-    """Replace the one index mkdocs wrote for every language by one per language, each with its
-    own lunr language and the folded fields; return the number of entries per language."""
+    """Replace the one index mkdocs has just written for every language by one per language,
+    each with its own lunr language and the folded fields; return the number of entries per
+    language."""
     source = site / INDEX
     if not source.is_file():
         raise BuildError(f"{source}: mkdocs wrote no search index")
