@@ -138,6 +138,7 @@ def test_a_page_searches_its_own_language_only(page: Page, site_url: str) -> Non
     _top(page, "vneid")
     paths = {urlparse(r.url).path: r for r in fetched}
     assert "/search/search_index.json" in paths and "/en/search/search_index.json" not in paths
+    assert "/assets/javascripts/workers/kns-rank.js" in paths  # with the engine, on the query
     index_gzip = len(gzip.compress(paths["/search/search_index.json"].body(), 6))
     assert index_gzip <= 60_000, index_gzip  # both languages in one index: 94 KB
 

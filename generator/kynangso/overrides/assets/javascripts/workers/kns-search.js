@@ -4,10 +4,8 @@
  * and Material's worker (beside this file: the build writes its name and the index's address
  * in place of the markers, in one copy of this file per language, as a worker served by the
  * offline pack does not see its own query string), replays SETUP (0) to it, and from then on
- * hands it every message. Message types: Material's, 9.x.
- * Material matches every word of a query as the start of a word, which a resident still typing
- * needs ("thanh to" finds "thanh toán"); each whole word is also asked for as it stands, with
- * more weight, so "hoa don" puts "hoá đơn" before "kích hoạt". */
+ * hands it every message, each query weighed by kns-rank.js (loaded with Material's worker).
+ * Message types: Material's, 9.x. */
 "use strict";
 (function () {
   var MATERIAL = "__KNS_MATERIAL_WORKER__";
@@ -18,18 +16,10 @@
   var material = null; // Material's message handler, once its index is built
   var waiting = null; // the latest query asked meanwhile
   var loading = false;
-  var EXACT = 10; // the weight of a word found as typed, beside 1 for a word it begins
-  var WORD = /^[\p{L}\p{N}]+$/u;
-
-  function weighed(query) {
-    return String(query).split(/\s+/).map(function (word) {
-      return WORD.test(word) ? word + " " + word + "^" + EXACT : word;
-    }).join(" ");
-  }
 
   function ask(handler, message) {
     if (message.type !== 2) return handler({ data: message });
-    handler({ data: { type: 2, data: weighed(message.data) } });
+    handler({ data: { type: 2, data: self.knsWeighed(message.data) } });
   }
 
   function done(handler) {
@@ -48,15 +38,7 @@
       var handler;
       var listen = self.addEventListener;
       self.addEventListener = function (type, listener) { handler = listener; }; // Material's "message"
-      try { importScripts(MATERIAL); } finally { self.addEventListener = listen; }
-      // lunr.vi resets the indexing pipeline but leaves lunr's English stemmer on queries, where
-      // it would turn the exact "tay" into "tai" (tài khoản): queries are compared unstemmed
-      var lunr = self.lunr;
-      var use = lunr.Builder.prototype.use;
-      lunr.Builder.prototype.use = function () {
-        use.apply(this, arguments);
-        this.searchPipeline.remove(lunr.stemmer);
-      };
+      try { importScripts(MATERIAL, "kns-rank.js"); } finally { self.addEventListener = listen; }
       self.postMessage = function (message) { // Material's READY: the page had ours already
         if (message.type === 1) done(handler); else post(message);
       };
