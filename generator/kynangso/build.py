@@ -24,7 +24,7 @@ from kynangso.errors import BuildError
 from kynangso.site.post.minify import minify_js, shrink_file, shrink_site
 from kynangso.site.post.offline import write_offline_pack
 from kynangso.site.post.precompress import precompress_site
-from kynangso.site.post.search import add_folded_field, link_search_worker
+from kynangso.site.post.search import link_search_worker, split_search_index
 from kynangso.site.post.slim import slim_theme_css
 from kynangso.site.render import json_script, moved_lesson_files, navigation, write_docs
 from kynangso.site.strings import browser_words
@@ -207,12 +207,11 @@ def run_mkdocs(config_file: Path, out_dir: Path) -> None:
 
 
 def postprocess(site: Path, skipped: frozenset[str] = frozenset()) -> int:
-    """Make search accent-insensitive and load it only on the first query; make our scripts,
-    styles and pages smaller and purge the theme CSS no page uses; then write the offline pack,
-    which lists and versions the final files (all but `skipped`); return the number of HTML
-    pages."""
-    for index_file in site.rglob("search/search_index.json"):
-        add_folded_field(index_file)
+    """Split search into one accent-insensitive index per language, loaded only on the first
+    query; make our scripts, styles and pages smaller and purge the theme CSS no page uses;
+    then write the offline pack, which lists and versions the final files (all but `skipped`);
+    return the number of HTML pages."""
+    split_search_index(site)
     link_search_worker(site)
     shrink_site(site)
     slim_theme_css(site)

@@ -78,8 +78,12 @@ def test_the_offline_pack_holds_what_search_needs(real_site: Path) -> None:
     assert any(
         f.startswith("assets/javascripts/workers/search.") and f.endswith(".min.js") for f in files
     )
-    for lunr in ("lunr.stemmer.support", "lunr.multi", "lunr.vi"):
+    for lunr in ("lunr.stemmer.support", "lunr.vi"):
         assert f"assets/javascripts/lunr/min/{lunr}.min.js" in files
+    assert "en/search/search_index.json" not in files  # one language's index per pack
+    english = json.loads((real_site / "offline" / "en.json").read_text(encoding="utf-8"))["files"]
+    assert "en/search/search_index.json" in english and "search/search_index.json" not in english
+    assert "assets/javascripts/workers/kns-search.en.js" in english
 
 
 def test_search_works_offline_once_the_pack_is_saved(

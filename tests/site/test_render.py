@@ -80,7 +80,11 @@ def test_navigation_lists_topics_not_lessons(project: Path) -> None:
     nav = navigation(load_project(project))
     assert nav[:2] == ["index.md", "tien-do.md"]
     assert not any(item.startswith("lessons/") for item in nav)
-    assert len(nav) == 2 + 7 + 4
+    assert len(nav) == 2 + 7 + 2
+    # the pages for teams and editors are not in the residents' menu: the about page links them
+    assert "teams.md" not in nav and "editors.md" not in nav
+    about = site_pages(load_project(project))["vi/about.md"]
+    assert '<a href="../teams/">' in about and '<a href="../editors/">' in about
 
 
 def test_media_prefix_points_at_the_shared_folder() -> None:

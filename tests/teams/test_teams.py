@@ -11,13 +11,17 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 import pytest
 from payloads import with_texts
+from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject
+from serving import serving
 
+from kynangso.classroom.static import SiteApp
 from kynangso.errors import BuildError
 from kynangso.sources.validate import load_project
 from kynangso.teams import build_teams, handbook, printing, resolve_site_url
@@ -310,6 +314,40 @@ def test_handbook_builds_offline_in_both_languages(
     assert not list(book.rglob("*.map")) and not list(book.rglob("*.ipynb"))
 
 
+def test_handbook_search_folds_accents_in_the_index_and_the_query() -> None:
+    from kynangso.teams.booksearch import SearchVietnamese
+
+    language = SearchVietnamese({})
+    assert language.stem("Định") == "dinh" and language.stem("số") == "so"
+    assert language.word_filter("so")  # not an English stop word here: "số"
+    assert 'replace(/đ/g, "d")' in language.js_stemmer_code
+
+
+# Words typed without accent marks into the handbook's own search page (Sphinx's
+# searchtools.js in Chromium), and the page each should find.
+HANDBOOK_QUERIES = {
+    "bai mau": "sample-lesson.vi.html",
+    "BUOC DAU": "sample-lesson.vi.html",
+    "ky nang so": "index.html",
+    "sample lesson": "sample-lesson.en.html",
+}
+
+
+def test_handbook_search_ignores_accent_marks(
+    teams: tuple[Path, Path, dict[str, object]], page: Page
+) -> None:
+    out, _, _ = teams
+    with serving(SiteApp(out.parent)) as url:
+        found = {}
+        for query, expected in HANDBOOK_QUERIES.items():
+            page.goto(f"{url}/teams/handbook/search.html?q={quote(query)}")
+            links = page.locator("#search-results ul.search li a")
+            expect(page.locator("#search-results")).not_to_contain_text("Searching", timeout=15_000)
+            hrefs = links.evaluate_all("a => a.map(x => x.getAttribute('href'))")
+            found[query] = any(href.split("?")[0].split("#")[0] == expected for href in hrefs)
+        assert all(found.values()), found
+
+
 def test_no_file_under_teams_loads_another_host(
     teams: tuple[Path, Path, dict[str, object]],
 ) -> None:
@@ -470,6 +508,7 @@ def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 def test_a_failed_handbook_is_a_build_error_and_starts_clean_next_time(tmp_path: Path) -> None:
     sources = handbook.BookSources()
     sources.add("_config.yml", json.dumps(handbook._config()))
+    sources.add(f"_ext/{handbook.SEARCH_EXTENSION_NAME}.py", handbook.SEARCH_EXTENSION.read_bytes())
     sources.add(
         "_toc.yml",
         json.dumps(

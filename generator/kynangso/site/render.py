@@ -31,6 +31,11 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 # `&` that could start a character reference; a lone `&` ("Hỏi & đáp") is already HTML text.
 REFERENCE_AMP = re.compile(r"&(?=[#A-Za-z0-9])")
 
+# Hand-written pages for community teams and editors, not residents: out of the residents'
+# menu and search (their words, "biên soạn", "lớp", would crowd out lessons), linked from the
+# about page at their usual addresses.
+STAFF_PAGES = ("teams", "editors")
+
 
 def markdown_text(value: str) -> str:
     """Author text made safe for Markdown: HTML is shown, never interpreted, and `{` outside
@@ -121,11 +126,16 @@ def site_pages(project: Project) -> dict[str, str]:
         pages[f"{lang}/glossary.md"] = env.get_template("glossary.md.j2").render(
             glossary=project.glossary, terms=terms, **common
         )
-        for name in ("about", "teams", "editors"):
+        staff = {key: project.pages[key].title.get(lang) for key in STAFF_PAGES}
+        for name in ("about", *STAFF_PAGES):
             # the team guide links to the materials the build writes beside it, in site/teams/
             materials = ("" if lang == "vi" else "../../teams/") if name == "teams" else None
             pages[f"{lang}/{name}.md"] = env.get_template("page.md.j2").render(
-                page=project.pages[name], materials=materials, **common
+                page=project.pages[name],
+                materials=materials,
+                staff=name in STAFF_PAGES,
+                staff_links=staff if name == "about" else {},
+                **common,
             )
         pages.update(_progress_pages(env, project, lang, common))
     return pages
@@ -250,13 +260,14 @@ def _root_prefix(lang: str, depth: int) -> str:
 
 
 def navigation(project: Project) -> list[str]:
-    """The sidebar: home, progress, one entry per topic and the hand-written pages; never every
-    lesson, so a page's size does not grow with the number of lessons. The progress entry uses
-    the Vietnamese slug; in English that page redirects to /en/progress/."""
+    """The sidebar: home, progress, one entry per topic and the residents' hand-written pages;
+    never every lesson, so a page's size does not grow with the number of lessons, and never the
+    pages for teams and editors (the about page links to them). The progress entry uses the
+    Vietnamese slug; in English that page redirects to /en/progress/."""
     return (
         ["index.md", f"{LOCALIZED_PAGES['progress']['vi']}.md"]
         + [f"topics/{key}.md" for key in project.topics]
-        + ["glossary.md", "teams.md", "editors.md", "about.md"]
+        + ["glossary.md", "about.md"]
     )
 
 

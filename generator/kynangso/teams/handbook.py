@@ -40,6 +40,10 @@ EXTENSIONS = [
 ]
 # Files of the built book nobody reading it needs.
 DROPPED = (".buildinfo", ".map", "objects.inv")
+# Our Sphinx extension for accent-free search, copied into the book's sources so that a change
+# to it rebuilds the book.
+SEARCH_EXTENSION = Path(__file__).resolve().with_name("booksearch.py")
+SEARCH_EXTENSION_NAME = "kns_booksearch"
 
 
 @dataclass
@@ -62,6 +66,7 @@ def book_sources(project: Project, notebooks: dict[str, str], media: set[str]) -
     """The book: config, table of contents, a home page and the lesson-plan notebooks (`notebooks` maps `<id>.<lang>` to the .ipynb text)."""
     sources = BookSources()
     sources.add("_config.yml", json.dumps(_config(), ensure_ascii=False, indent=1))
+    sources.add(f"_ext/{SEARCH_EXTENSION_NAME}.py", SEARCH_EXTENSION.read_bytes())
     sources.add("index.md", _home())
     # One part per language and topic ("Tiếng Việt · Định danh điện tử (VNeID)"): grouped
     # like the site, without a page per topic (fewer pages: each costs Sphinx ~0.3 s).
@@ -92,7 +97,7 @@ def _config() -> dict[str, object]:
         "author": "Kỹ năng số",
         "copyright": "Kỹ năng số",
         "only_build_toc_files": True,
-        "exclude_patterns": ["_build", "media"],
+        "exclude_patterns": ["_build", "media", "_ext"],
         "execute": {"execute_notebooks": "off"},
         "parse": {"myst_enable_extensions": ["colon_fence"]},
         "launch_buttons": {
@@ -115,8 +120,9 @@ def _config() -> dict[str, object]:
             "comments": {"hypothesis": False, "utterances": False},
         },
         "sphinx": {
+            "local_extensions": {SEARCH_EXTENSION_NAME: "_ext"},
             "config": {
-                "extensions": EXTENSIONS,
+                "extensions": [*EXTENSIONS, SEARCH_EXTENSION_NAME],
                 "language": "vi",
                 "html_show_copyright": False,
                 "html_show_sphinx": False,
@@ -131,7 +137,7 @@ def _config() -> dict[str, object]:
                     "search_bar_text": "Tìm trong sổ tay · Search",
                     "use_download_button": False,
                 },
-            }
+            },
         },
     }
 

@@ -11,17 +11,20 @@ from pathlib import Path
 from kynangso.sources.schema import LANGUAGES
 
 SERVICE_WORKER = Path(__file__).resolve().parents[2] / "templates" / "sw.js"
-# mkdocs-material ships lunr for 30 languages; a phone needs the ones our search config uses.
+# mkdocs-material ships lunr for 30 languages; a phone needs the ones our search config uses
+# (one lunr language per index: Vietnamese needs its own, English none).
 LUNR = re.compile(r"^assets/javascripts/lunr/")
-LUNR_NEEDED = re.compile(r"lunr\.(stemmer\.support|multi|vi)\.min\.js$")
+LUNR_NEEDED = re.compile(r"lunr\.(stemmer\.support|vi)\.min\.js$")
+# each language's search index belongs to that language's pack alone (site/post/search.py)
+SEARCH_INDEX = "search/search_index.json"
 SKIPPED_SUFFIXES = (".map", ".gz")
 SKIPPED_NAMES = {"sw.js", "sitemap.xml"}
 
 
 def pack_files(site: Path, lang: str, skipped: frozenset[str] = frozenset()) -> list[str]:
     """Site-relative URLs of every file the `lang` pack holds: that language's pages and the
-    shared scripts, styles, media, search index and offline lists, except the `skipped` files
-    (site-relative paths)."""
+    search index and the shared scripts, styles, media and offline lists, except the `skipped`
+    files (site-relative paths)."""
     urls = []
     for path in sorted(site.rglob("*")):
         if not path.is_file():
@@ -34,11 +37,11 @@ def pack_files(site: Path, lang: str, skipped: frozenset[str] = frozenset()) -> 
         if relative.startswith("offline/") and relative != f"offline/{lang}.json":
             continue
         english = relative.startswith("en/")
-        if path.suffix == ".html":
+        if path.suffix == ".html" or relative.endswith(SEARCH_INDEX):
             if english != (lang == "en"):
                 continue
         elif english:
-            continue  # nothing but pages lives under en/
+            continue  # nothing but pages and the English index lives under en/
         urls.append(_url(relative))
     return urls
 
