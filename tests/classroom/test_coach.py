@@ -143,12 +143,13 @@ def test_health_does_not_wait_while_a_coach_opens_the_dashboard(site: Path, tmp_
         worker.join(timeout=60)
         server.stop()
     assert coach_times, "the coach never got the dashboard"
-    worst, typical = max(waits), statistics.median(waits)
-    # Relative to one dashboard + CSV round, so a busy machine does not fail the test: when the
-    # work ran on the event loop, health waited most of a round (4.4 s of 6.7 s at 30,000).
-    worst, typical = max(waits), statistics.median(waits)
+    # Counted, not timed to the millisecond, so a busy machine does not fail the test: when the
+    # work ran on the event loop, every health request that arrived during a round waited for it
+    # (4.4 s of 6.7 s at 30,000), so most of them were slow; off the loop only a few are.
+    typical = statistics.median(waits)
+    slow = [wait for wait in waits if wait > 0.25]
     assert typical < 0.1, (typical, coach_times)
-    assert worst < max(0.3, 0.3 * min(coach_times)), (worst, typical, coach_times)
+    assert len(slow) <= 0.1 * len(waits), (len(slow), len(waits), coach_times)
 
 
 def test_serve_says_which_store_and_warns_when_it_has_no_class(site: Path, tmp_path: Path) -> None:
