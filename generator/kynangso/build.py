@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from kynangso.site.render import json_script, moved_lesson_files, navigation, wr
 from kynangso.site.strings import browser_words
 from kynangso.sources.schema import LANGUAGES
 from kynangso.sources.validate import Project, load_project
+from kynangso.stopwatch import Stopwatch
 
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
 CLEANER = "kynangso.site.clean"
@@ -74,17 +74,6 @@ def _counts(value: object) -> str:
     return str(value)
 
 
-class _Stopwatch:
-    def __init__(self, report: BuildReport) -> None:
-        self.report = report
-        self.last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.report.timings[name] = now - self.last
-        self.last = now
-
-
 def build(
     root: Path, site_dir: Path, teams: bool = False, site_url: str | None = None
 ) -> BuildReport:
@@ -99,22 +88,22 @@ def build(
 
 def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> BuildReport:
     report = BuildReport(site_dir=site_dir)
-    clock = _Stopwatch(report)
+    clock = Stopwatch()
     project = load_project(root)
     report.lessons = len(project.lessons)
-    clock.lap("validate")
+    report.timings["validate"] = clock.lap()
 
     work = root / "build"
     docs_dir = render_docs(project, work)
-    clock.lap("render")
+    report.timings["render"] = clock.lap()
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{site_dir.name}.staging-", dir=site_dir.parent))
     try:
         run_mkdocs(write_config(project, work, docs_dir), staging)
-        clock.lap("mkdocs")
+        report.timings["mkdocs"] = clock.lap()
         report.pages = postprocess(staging, skipped=moved_lesson_files(project))
-        clock.lap("postprocess")
+        report.timings["postprocess"] = clock.lap()
         build_teams = _teams_builder(report) if teams else None
         if build_teams is not None:  # after post-processing: the offline pack leaves these out
             report.teams = build_teams(
@@ -124,11 +113,11 @@ def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> Bui
                 site_url=site_url,
                 show_progress=sys.stderr.isatty(),
             )
-            clock.lap("teams")
+            report.timings["teams"] = clock.lap()
         precompress_site(staging)  # last: every file is final, the team materials included
-        clock.lap("precompress")
+        report.timings["precompress"] = clock.lap()
         swap_into_place(staging, site_dir)
-        clock.lap("swap")
+        report.timings["swap"] = clock.lap()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report

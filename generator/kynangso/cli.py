@@ -149,13 +149,14 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
     """Serve the site, the completions API and the coach dashboard (class mode)."""
     import uvicorn
 
+    from kynangso.catalog import CatalogError
     from kynangso.classroom.server import create_app
     from kynangso.classroom.store import StoreError
 
     store_is_new = not Path(db_path).is_file()
     try:
         app = create_app(Path(site_dir), Path(db_path))
-    except (FileNotFoundError, StoreError) as exc:
+    except (CatalogError, FileNotFoundError, StoreError) as exc:
         click.echo(f"cannot serve: {exc}", err=True)
         sys.exit(1)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -328,19 +329,19 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
     """Every completion once, one row each, as CSV for a spreadsheet (UTF-8 with BOM)."""
     import io
 
+    from kynangso.catalog import CatalogError, load_catalog
     from kynangso.classroom import store
     from kynangso.classroom.export import write_completions
-    from kynangso.classroom.server import load_catalog
 
     if not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
     try:
         catalog = load_catalog(Path(site_dir))
-    except FileNotFoundError:
+    except CatalogError as exc:
         # Without the catalog every row would have no lesson title and no topic.
         click.echo(
-            f"cannot export: no lesson catalog at {(Path(site_dir) / 'catalog.json').resolve()}."
+            f"cannot export: no lesson catalog at {exc.path} ({exc.reason})."
             " Run this in the project folder after 'kynangso build', or point at the built"
             " site with --site PATH.",
             err=True,

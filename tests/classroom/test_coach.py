@@ -3,19 +3,18 @@ event loop so the phones' requests do not wait behind a coach."""
 
 from __future__ import annotations
 
-import json
 import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from classmode import Server, free_port, request
 
+from kynangso.catalog import Catalog, load_catalog, write_catalog
 from kynangso.classroom import store
 from kynangso.classroom.coach import dashboard_data, render_dashboard
 from kynangso.site.render import site_catalog
@@ -29,14 +28,12 @@ def site(project: Path, tmp_path: Path) -> Path:
     """A site folder with just the catalog of the small sample project."""
     folder = tmp_path / "site"
     folder.mkdir()
-    (folder / "catalog.json").write_text(
-        json.dumps(site_catalog(load_project(project)), ensure_ascii=False)
-    )
+    write_catalog(site_catalog(load_project(project)), folder)
     return folder
 
 
-def _catalog(site: Path) -> dict[str, Any]:
-    return json.loads((site / "catalog.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+def _catalog(site: Path) -> Catalog:
+    return load_catalog(site)
 
 
 def _seed(db: Path, count: int, clocks: list[str] | None = None) -> str:
@@ -91,7 +88,7 @@ def test_dashboard_counts_days_by_the_store_rule(site: Path, tmp_path: Path) -> 
     )
     assert stored == {"2026-11-12": 1, "2026-11-13": 1, today: 3}
     assert (data["completion_count"], data["pass_count"], data["learner_count"]) == (5, 3, 60)
-    assert [(q["number"], q["tries"], q["percent"]) for q in data["hardest"]] == [
+    assert [(q.number, q.tries, q.percent) for q in data["hardest"]] == [
         (1, 5, 60),
         (2, 5, 60),
     ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kynangso.catalog import Catalog, LessonEntry, Words
 from kynangso.classroom import store
 from kynangso.classroom.export import COLUMNS, completions_csv, safe_cell, write_completions
 from kynangso.cli import main
@@ -37,12 +38,24 @@ def test_formula_cells_are_neutralised() -> None:
     assert safe_cell(5) == 5 and safe_cell(True) == 1 and safe_cell(None) == ""
 
 
+def _catalog(lessons: dict[str, tuple[str, str]]) -> Catalog:
+    """A catalog of lessons given as {id: (topic, Vietnamese title)}, each with one question."""
+    return Catalog(
+        topics={},
+        lessons={
+            lesson_id: LessonEntry(
+                topic=topic,
+                title=Words(vi=title, en=title),
+                questions=[Words(vi="?", en="?")],
+                pass_mark=1,
+            )
+            for lesson_id, (topic, title) in lessons.items()
+        },
+    )
+
+
 def test_csv_has_bom_columns_and_numbers() -> None:
-    catalog = {
-        "lessons": {
-            "vneid-activate": {"topic": "e-id", "title": {"vi": "Kích hoạt VNeID", "en": "x"}}
-        }
-    }
+    catalog = _catalog({"vneid-activate": ("e-id", "Kích hoạt VNeID")})
     text = completions_csv([ROW], catalog)
     assert text.startswith("\ufeffid,class_code,")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
@@ -61,7 +74,7 @@ def test_csv_has_bom_columns_and_numbers() -> None:
 
 def test_only_human_written_text_is_neutralised() -> None:
     row = {**ROW, "learner_id": "-Fq3x9", "id": "-a1", "learner_name": "-Lò", "day": "2026-11-25"}
-    text = completions_csv([row], {"lessons": {}})
+    text = completions_csv([row], _catalog({}))
     record = dict(zip(COLUMNS, list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1]))
     assert record["learner_id"] == "-Fq3x9" and record["id"] == "-a1"  # keys stay keys
     assert record["learner_name"] == "'-Lò" and record["class_name"].startswith("'=")
@@ -105,12 +118,12 @@ def test_the_csv_written_by_sqlite_equals_the_csv_module(tmp_path: Path) -> None
                     answered_at=f"2026-11-2{i}T10:00:00+00:00",
                 ),
             )
-    catalog = {
-        "lessons": {
-            "vneid-activate": {"topic": "e-id", "title": {"vi": '=Kích hoạt "VNeID", nhanh'}},
-            "unused": {"topic": "safety", "title": {"vi": "Khác"}},
+    catalog = _catalog(
+        {
+            "vneid-activate": ("e-id", '=Kích hoạt "VNeID", nhanh'),
+            "unused": ("safety", "Khác"),
         }
-    }
+    )
     out = io.StringIO()
     write_completions(connection, code, catalog, out)
     expected = completions_csv(store.completions(connection, code), catalog)

@@ -4,7 +4,6 @@ API, exported as one self-contained HTML file."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import uuid
 from pathlib import Path
@@ -12,15 +11,11 @@ from pathlib import Path
 import pytest
 from classmode import Server, request
 
+from kynangso.catalog import load_catalog, write_catalog
 from kynangso.classroom import store
-from kynangso.classroom.report import (
-    ReportError,
-    _percent_cells,
-    local_day,
-    report_data,
-    summary_sentence,
-    write_report,
-)
+from kynangso.classroom.figures import counted_day, report_data
+from kynangso.classroom.report import ReportError, _percent_cells, write_report
+from kynangso.classroom.reportpage import summary_sentence
 from kynangso.site.render import site_catalog
 from kynangso.sources.validate import load_project
 
@@ -39,9 +34,7 @@ def class_store(project: Path, tmp_path: Path) -> tuple[Path, str, Path]:
     Returns (store, code of the first class, site folder with catalog.json)."""
     site = tmp_path / "site"
     site.mkdir()
-    (site / "catalog.json").write_text(
-        json.dumps(site_catalog(load_project(project)), ensure_ascii=False)
-    )
+    write_catalog(site_catalog(load_project(project)), site)
     db = tmp_path / "class.db"
     connection = store.connect(db)
     code = store.create_class(connection, CLASS_NAME, "2468")
@@ -164,8 +157,7 @@ def test_report_refuses_what_it_cannot_read(
 
 def test_report_numbers(class_store: tuple[Path, str, Path]) -> None:
     db, code, site = class_store
-    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
-    data = report_data(*rows_of(db, code), catalog)
+    data = report_data(*rows_of(db, code), load_catalog(site))
     assert data.counts == {
         "classes": 1,
         "joined": 4,
@@ -188,8 +180,8 @@ def test_report_numbers(class_store: tuple[Path, str, Path]) -> None:
         for row in data.per_lesson
     ] == [("Bài mẫu", 4, 75, 3)]
     assert [(row["id"], row["learners_passed"]) for row in data.per_topic] == [("e-id", 3)]
-    assert [(q["number"], q["right"], q["tries"]) for q in data.hardest] == [(1, 25, 4), (2, 75, 4)]
-    assert data.hardest[0]["prompt"] == "Bước đầu là gì?"
+    assert [(q.number, q.percent, q.tries) for q in data.hardest] == [(1, 25, 4), (2, 75, 4)]
+    assert data.hardest[0].prompt == "Bước đầu là gì?"
     assert "Từ ngày 10/11/2026 đến ngày 13/11/2026" in summary_sentence(data)
 
 
@@ -199,9 +191,15 @@ def test_empty_class_has_no_days_and_no_division_by_zero() -> None:
     assert "Từ ngày — đến ngày —" in summary_sentence(data)
 
 
-def test_local_day_is_vietnam_time() -> None:
-    assert local_day("2026-11-12T16:59:59+00:00") == dt.date(2026, 11, 12)
-    assert local_day("2026-11-12T17:00:00+00:00") == dt.date(2026, 11, 13)
+def test_the_report_counts_days_by_the_store_rule() -> None:
+    """A row read from an old store (no `day` column) gets its day from `store.completion_day`:
+    Vietnam time, like the dashboard and the CSV."""
+    received = "2026-11-13T00:00:00+00:00"
+    for moment, day in (
+        ("2026-11-12T16:59:59+00:00", dt.date(2026, 11, 12)),
+        ("2026-11-12T17:00:00+00:00", dt.date(2026, 11, 13)),
+    ):
+        assert counted_day({"answered_at": moment, "received_at": received}) == day
 
 
 def test_notebook_cells_from_the_percent_format() -> None:

@@ -3,7 +3,6 @@ never mixed with the old store's WAL."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from classmode import Server
 from click.testing import CliRunner
 
+from kynangso.catalog import write_catalog
 from kynangso.classroom import store
 from kynangso.cli import main
 from kynangso.site.render import site_catalog
@@ -91,9 +91,7 @@ def test_restore_refuses_while_a_server_uses_the_store(
     db, backup, _ = backed_up
     site = tmp_path / "site"
     site.mkdir()
-    (site / "catalog.json").write_text(
-        json.dumps(site_catalog(load_project(project)), ensure_ascii=False)
-    )
+    write_catalog(site_catalog(load_project(project)), site)
     runner = CliRunner()
     server = Server(site, db).start()
     try:

@@ -22,7 +22,9 @@ import jinja2
 import markupsafe
 
 from kynangso import words
+from kynangso.catalog import Catalog, Words
 from kynangso.classroom import store
+from kynangso.classroom.figures import hardest_questions
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "coach"
 _env = jinja2.Environment(
@@ -90,7 +92,7 @@ def render_login(problem: str | None = None, lang: str = words.BASE) -> str:
 
 
 def render_dashboard(
-    connection: sqlite3.Connection, code: str, catalog: dict[str, Any], lang: str = words.BASE
+    connection: sqlite3.Connection, code: str, catalog: Catalog, lang: str = words.BASE
 ) -> str:
     data = dashboard_data(connection, code, catalog, lang)
     return _env.get_template("dashboard.html.j2").render(
@@ -99,7 +101,7 @@ def render_dashboard(
 
 
 def render_dashboard_from(
-    db_path: Path, code: str, catalog: dict[str, Any], lang: str = words.BASE
+    db_path: Path, code: str, catalog: Catalog, lang: str = words.BASE
 ) -> str:
     """The dashboard on a read connection of its own: what the server runs in a worker thread,
     so a coach opening it never holds up the phones' requests on the event loop."""
@@ -111,12 +113,12 @@ def render_dashboard_from(
 
 
 def dashboard_data(
-    connection: sqlite3.Connection, code: str, catalog: dict[str, Any], lang: str = words.BASE
+    connection: sqlite3.Connection, code: str, catalog: Catalog, lang: str = words.BASE
 ) -> dict[str, Any]:
     """Grid, topic totals, hardest questions and chart bars of one class. SQLite does the
     counting (a few hundred rows come back however many completions there are); Python only
     arranges them."""
-    lessons = catalog["lessons"]
+    lessons = catalog.lessons
     status: dict[tuple[str, str], str] = {
         (row[0], row[1]): "passed" if row[2] else "tried"
         for row in connection.execute(
@@ -138,7 +140,7 @@ def dashboard_data(
     ]
     return {
         "lessons": [
-            {"id": lesson_id, "title": in_language(info["title"], lang), "topic": info["topic"]}
+            {"id": lesson_id, "title": in_language(info.title, lang), "topic": info.topic}
             for lesson_id, info in lessons.items()
         ],
         "grid": grid,
@@ -175,30 +177,30 @@ def _day_counts(connection: sqlite3.Connection, code: str) -> dict[str, int]:
     }
 
 
-def in_language(texts: dict[str, str], lang: str) -> str:
+def in_language(texts: Words, lang: str) -> str:
     """An author text of the catalog in `lang`, or in Vietnamese when the site has none in it."""
-    return texts.get(lang) or texts[words.BASE]
+    return str(getattr(texts, lang, "") or texts.vi)
 
 
 def topic_totals(
     status: dict[tuple[str, str], str],
     people: list[dict[str, Any]],
-    catalog: dict[str, Any],
+    catalog: Catalog,
     lang: str = words.BASE,
 ) -> list[dict[str, Any]]:
     """Per topic: residents who passed every lesson of it, and who passed at least one."""
     by_topic: dict[str, list[str]] = defaultdict(list)
-    for lesson_id, info in catalog["lessons"].items():
-        by_topic[info["topic"]].append(lesson_id)
+    for lesson_id, lesson in catalog.lessons.items():
+        by_topic[lesson.topic].append(lesson_id)
     totals = []
-    for topic, info in catalog["topics"].items():
+    for topic, info in catalog.topics.items():
         ids = by_topic.get(topic, [])
         if not ids:
             continue
         passed = [[status.get((p["id"], i)) == "passed" for i in ids] for p in people]
         totals.append(
             {
-                "title": in_language(info["title"], lang),
+                "title": in_language(info.title, lang),
                 "lessons": len(ids),
                 "all": sum(all(p) for p in passed),
                 "some": sum(any(p) for p in passed),
@@ -207,48 +209,18 @@ def topic_totals(
     return totals
 
 
-def hardest_questions(
-    answer_counts: list[tuple[str, str, int]],
-    catalog: dict[str, Any],
-    limit: int = 5,
-    lang: str = words.BASE,
-) -> list[dict[str, Any]]:
-    """The questions answered right least often, from (lesson, marks, attempts) groups of the
-    per-question answers phones send; marks that do not fit the quiz as built are left out."""
-    tries: Counter[tuple[str, int]] = Counter()
-    rights: Counter[tuple[str, int]] = Counter()
-    for lesson, answers, count in answer_counts:
-        questions = catalog["lessons"].get(lesson, {}).get("questions", [])
-        if len(answers) != len(questions):
-            continue
-        for index, mark in enumerate(answers):
-            tries[(lesson, index)] += count
-            rights[(lesson, index)] += count * (mark == "1")
-    ranked = sorted(tries, key=lambda key: (rights[key] / tries[key], -tries[key], key))
-    return [
-        {
-            "lesson": in_language(catalog["lessons"][lesson]["title"], lang),
-            "number": index + 1,
-            "prompt": in_language(catalog["lessons"][lesson]["questions"][index], lang),
-            "tries": tries[(lesson, index)],
-            "percent": round(100 * rights[(lesson, index)] / tries[(lesson, index)]),
-        }
-        for lesson, index in ranked[:limit]
-    ]
-
-
 def per_lesson_bars(
-    status: dict[tuple[str, str], str], catalog: dict[str, Any], lang: str = words.BASE
+    status: dict[tuple[str, str], str], catalog: Catalog, lang: str = words.BASE
 ) -> list[dict[str, Any]]:
     passed = Counter(lesson for (_, lesson), state in status.items() if state == "passed")
     tried = Counter(lesson for (_, lesson), _state in status.items())
     return [
         {
-            "title": in_language(info["title"], lang),
+            "title": in_language(info.title, lang),
             "passed": passed[lesson_id],
             "tried": tried[lesson_id],
         }
-        for lesson_id, info in catalog["lessons"].items()
+        for lesson_id, info in catalog.lessons.items()
         if tried[lesson_id]
     ]
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from kynangso.catalog import Catalog
+
 COLUMNS = (
     "id",
     "class_code",
@@ -48,7 +50,7 @@ def safe_cell(value: Any) -> Any:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def completions_csv(rows: list[dict[str, Any]], catalog: dict[str, Any] | None = None) -> str:
+def completions_csv(rows: list[dict[str, Any]], catalog: Catalog | None = None) -> str:
     """The CSV text (with BOM) for completion rows from `store.completions`."""
     out = io.StringIO()
     _write(out, (_record(row) for row in rows), catalog)
@@ -77,12 +79,9 @@ def percent(score: int, total: int) -> int:
 _STORED = tuple(column for column in COLUMNS if column not in ("lesson_title", "topic"))
 
 
-def _write(
-    out: IO[str], records: Iterable[tuple[Any, ...]], catalog: dict[str, Any] | None
-) -> None:
+def _write(out: IO[str], records: Iterable[tuple[Any, ...]], catalog: Catalog | None) -> None:
     """BOM, header and one line per record (a row in `_STORED` order); titles and topics from
     the catalog, looked up once per lesson; names neutralised."""
-    lessons = (catalog or {}).get("lessons", {})
     extra: dict[str, tuple[str, str]] = {}
     out.write("\ufeff")
     writer = csv.writer(out, dialect="excel", quoting=csv.QUOTE_MINIMAL)
@@ -90,8 +89,7 @@ def _write(
     for record in records:
         lesson = record[5]
         if lesson not in extra:
-            info = lessons.get(lesson, {})
-            extra[lesson] = (safe_cell(info.get("title", {}).get("vi", "")), info.get("topic", ""))
+            extra[lesson] = _lesson_cells(catalog, lesson)
         title, topic = extra[lesson]
         writer.writerow(
             (
@@ -107,10 +105,16 @@ def _write(
         )
 
 
+def _lesson_cells(catalog: Catalog | None, lesson: str) -> tuple[str, str]:
+    """(lesson_title, topic) of a CSV line: empty for a lesson this build does not have."""
+    entry = catalog.lessons.get(lesson) if catalog is not None else None
+    return ("", "") if entry is None else (safe_cell(entry.title.vi), entry.topic)
+
+
 def write_completions(
     connection: sqlite3.Connection,
     code: str | None,
-    catalog: dict[str, Any] | None,
+    catalog: Catalog | None,
     out: IO[str],
 ) -> None:
     """The CSV of one class (or every class) written by SQLite: each line is built by the query,
@@ -184,13 +188,13 @@ _LINES = (
 )
 
 
-def _catalog_cells(catalog: dict[str, Any] | None) -> tuple[str, list[Any]]:
+def _catalog_cells(catalog: Catalog | None) -> tuple[str, list[Any]]:
     """A VALUES table of (lesson, its 'lesson_title,topic' as CSV) and its parameters."""
     params: list[Any] = []
-    for lesson_id, info in (catalog or {}).get("lessons", {}).items():
+    for lesson_id in catalog.lessons if catalog is not None else ():
         line = io.StringIO()
         csv.writer(line, dialect="excel", lineterminator="").writerow(
-            (safe_cell(info.get("title", {}).get("vi", "")), info.get("topic", ""))
+            _lesson_cells(catalog, lesson_id)
         )
         params += [lesson_id, line.getvalue()]
     if not params:
@@ -199,7 +203,7 @@ def _catalog_cells(catalog: dict[str, Any] | None) -> tuple[str, list[Any]]:
     return f"SELECT column1 AS lesson, column2 AS cells FROM (VALUES {rows})", params
 
 
-def class_csv(db_path: Path, code: str | None, catalog: dict[str, Any] | None) -> bytes:
+def class_csv(db_path: Path, code: str | None, catalog: Catalog | None) -> bytes:
     """The CSV of one class on a read connection of its own: what the server builds in a worker
     thread, off the event loop."""
     from kynangso.classroom import store

@@ -379,12 +379,25 @@ def counts(connection: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def learners(connection: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
-    rows = connection.execute(
-        "SELECT id, name, joined_at FROM learners WHERE class_code = ? ORDER BY joined_at, name",
-        (code,),
-    )
+def learners(connection: sqlite3.Connection, code: str | None) -> list[dict[str, Any]]:
+    """The learners of class `code` (of every class when None), in the order they joined."""
+    query = "SELECT id, class_code, name, joined_at FROM learners"
+    params: tuple[str, ...] = ()
+    if code is not None:
+        query += " WHERE class_code = ?"
+        params = (code,)
+    rows = connection.execute(query + " ORDER BY joined_at, name, id", params)
     return [dict(row) for row in rows]
+
+
+def classes(connection: sqlite3.Connection, code: str | None) -> list[dict[str, Any]]:
+    """Class `code` (every class when None) with its name and when it was made, oldest first."""
+    query = "SELECT code, name, created_at FROM classes"
+    params: tuple[str, ...] = ()
+    if code is not None:
+        query += " WHERE code = ?"
+        params = (code,)
+    return [dict(row) for row in connection.execute(query + " ORDER BY created_at, code", params)]
 
 
 def token_hash(token: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from kynangso.catalog import Catalog, LessonEntry, TopicEntry, Words, write_catalog
 from kynangso.site.strings import LOCALIZED_PAGES, UI, browser_words, format_date
 from kynangso.sources.authortext import CODE_SPAN
 from kynangso.sources.schema import LANGUAGES, Quiz
@@ -207,24 +208,27 @@ def catalog(project: Project, lang: str) -> dict[str, Any]:
     }
 
 
-def site_catalog(project: Project) -> dict[str, Any]:
+def site_catalog(project: Project) -> Catalog:
     """`catalog.json` at the site root: what class mode needs to check lesson ids and to name
     lessons, topics and questions on the coach dashboard and in exports."""
-    return {
-        "topics": {
-            key: {"title": topic.title.model_dump()} for key, topic in project.topics.items()
+    return Catalog(
+        topics={
+            key: TopicEntry(title=Words(**topic.title.model_dump()))
+            for key, topic in project.topics.items()
         },
-        "lessons": {
-            lesson.id: {
-                "topic": lesson.topic,
-                "title": lesson.title.model_dump(),
-                "questions": [q.prompt.model_dump() for q in project.quizzes[lesson.id].questions],
-                "pass_mark": project.quizzes[lesson.id].pass_mark,
-            }
+        lessons={
+            lesson.id: LessonEntry(
+                topic=lesson.topic,
+                title=Words(**lesson.title.model_dump()),
+                questions=[
+                    Words(**q.prompt.model_dump()) for q in project.quizzes[lesson.id].questions
+                ],
+                pass_mark=project.quizzes[lesson.id].pass_mark,
+            )
             for key in project.topics
             for lesson in project.lessons_in(key)
         },
-    }
+    )
 
 
 def quiz_data(quiz: Quiz, lang: str) -> dict[str, Any]:
@@ -277,9 +281,7 @@ def write_docs(project: Project, docs_dir: Path) -> None:
         target = docs_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    (docs_dir / "catalog.json").write_text(
-        json.dumps(site_catalog(project), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    write_catalog(site_catalog(project), docs_dir)
     shutil.copytree(project.media_dir, docs_dir / "media", dirs_exist_ok=True)
     shutil.copytree(ASSETS, docs_dir / "assets", dirs_exist_ok=True)
 

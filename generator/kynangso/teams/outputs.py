@@ -1,0 +1,138 @@
+"""Writing each kind of team material into its folder: the lesson-plan notebooks, the slide
+decks (from the cache when unchanged), the PDFs (printed by one Chromium while the caller goes
+on) and the materials list pages.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+from nbformat import NotebookNode
+
+from kynangso.sources.schema import LANGUAGES
+from kynangso.sources.validate import Project
+from kynangso.teams.cache import Cache, content_key
+from kynangso.teams.notebooks import lesson_notebook, notebook_media, notebook_text
+from kynangso.teams.plan import LessonPlan
+from kynangso.teams.printing import Printer, PrintJob, environment
+from kynangso.teams.strings import TEAMS_UI
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A lesson plan as a notebook, its .ipynb text and the media files it shows."""
+
+    node: NotebookNode
+    text: str
+    media: tuple[str, ...]
+
+
+def write_notebooks(
+    project: Project, plans: list[LessonPlan], folder: Path, advance: Callable[[], None]
+) -> dict[str, Notebook]:
+    """`<id>.<lang>.ipynb` for every plan, and the media they show under `media/`."""
+    (folder / "media").mkdir(parents=True)
+    notebooks: dict[str, Notebook] = {}
+    for plan in plans:
+        name = f"{plan.lesson_id}.{plan.lang}"
+        node = lesson_notebook(plan)
+        notebooks[name] = Notebook(node, notebook_text(node), tuple(notebook_media(node)))
+        (folder / f"{name}.ipynb").write_text(notebooks[name].text, encoding="utf-8")
+        advance()
+    for file in sorted({m for notebook in notebooks.values() for m in notebook.media}):
+        shutil.copy2(project.media_dir / file, folder / "media" / file)
+    return notebooks
+
+
+def make_slides(
+    project: Project,
+    notebooks: dict[str, Notebook],
+    cache: Cache,
+    folder: Path,
+    advance: Callable[[], None],
+) -> int:
+    """A deck per notebook, from the cache when its notebook and images are unchanged; returns
+    how many were made."""
+    folder.mkdir()
+    maker = None
+    made = 0
+    for name, notebook in notebooks.items():
+        images = [project.media_dir.joinpath(m).read_bytes() for m in notebook.media]
+        key = content_key("slides", notebook.text, *images)
+        deck = cache.get("slides", key, ".html")
+        if deck is None:
+            from kynangso.teams.slides import SlideMaker
+
+            maker = maker or SlideMaker()
+            deck = maker.deck(notebook.node, name, project.media_dir.parent).encode("utf-8")
+            cache.put("slides", key, ".html", deck)
+            made += 1
+        (folder / f"{name}.html").write_bytes(deck)
+        advance()
+    return made
+
+
+class PrintRun:
+    """PDFs into `folder`: from the cache when their HTML is unchanged, else printed by one
+    Chromium (started only when something is missing) while the caller goes on."""
+
+    def __init__(self, cache: Cache, folder: Path, advance: Callable[[], None]) -> None:
+        self.cache, self.folder, self.advance = cache, folder, advance
+        self.printer: Printer | None = None
+        self.pending: dict[str, tuple[str, Future[bytes]]] = {}
+        self.made = self.reused = 0
+        folder.mkdir()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def add(self, file: str, kind: str, html: str, max_pages: int | None = None) -> None:
+        key = content_key(kind, html)
+        cached = self.cache.get("print", key, ".pdf")
+        if cached is not None:
+            (self.folder / file).write_bytes(cached)
+            self.reused += 1
+            self.advance()
+            return
+        self.printer = self.printer or Printer()
+        self.pending[file] = (
+            key,
+            self.printer.submit(PrintJob(html, max_pages), done=self.advance),
+        )
+
+    def wait(self) -> None:
+        for file, (key, future) in self.pending.items():
+            pdf = future.result()
+            self.cache.put("print", key, ".pdf", pdf)
+            (self.folder / file).write_bytes(pdf)
+            self.made += 1
+
+    def __exit__(self, *exc: object) -> None:
+        if self.printer is not None:
+            self.printer.close()
+
+
+def write_materials_pages(project: Project, out_dir: Path) -> None:
+    env = environment()
+    for lang in LANGUAGES:
+        topics = [
+            {
+                "title": topic.title.get(lang),
+                "lessons": [
+                    {"id": lesson.id, "title": lesson.title.get(lang)}
+                    for lesson in project.lessons_in(key)
+                ],
+            }
+            for key, topic in project.topics.items()
+            if project.lessons_in(key)
+        ]
+        other = next(code for code in LANGUAGES if code != lang)
+        html = env.get_template("materials.html.j2").render(
+            lang=lang, other=other, t=TEAMS_UI[lang], topics=topics
+        )
+        (out_dir / f"materials.{lang}.html").write_text(html, encoding="utf-8")

@@ -1,0 +1,58 @@
+"""The API's typed bodies on a real server: what FastAPI's own validation answers, through the
+one handler for refused bodies, keeps the shapes the phones and the README know."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from classmode import Server, request
+
+from kynangso.catalog import write_catalog
+from kynangso.classroom import store
+from kynangso.site.render import site_catalog
+from kynangso.sources.validate import load_project
+
+
+@pytest.fixture
+def running(project: Path, tmp_path: Path) -> Iterator[tuple[Server, str]]:
+    """A server for the sample project's catalog and a store with one class."""
+    site = tmp_path / "site"
+    site.mkdir()
+    write_catalog(site_catalog(load_project(project)), site)
+    db = tmp_path / "class.db"
+    code = store.create_class(store.connect(db), "Lớp A", "2468")
+    server = Server(site, db).start()
+    yield server, code
+    server.stop()
+
+
+def test_refused_bodies_keep_their_shapes(running: tuple[Server, str]) -> None:
+    server, code = running
+    url = f"{server.url}/api/v1/classes/{code}/learners"
+    status, reply = request(url, {"name": 5, "extra": 1})
+    assert status == 422
+    assert sorted((tuple(p["loc"]), p["type"]) for p in reply["detail"]) == [
+        (("extra",), "extra_forbidden"),
+        (("name",), "string_type"),
+    ]
+    assert request(url, raw=b"") == (400, {"detail": "body is not valid JSON"})
+    assert request(url, raw=b"{oops") == (400, {"detail": "body is not valid JSON"})
+    status, reply = request(f"{server.url}/api/v1/completions", {"id": "x"})
+    assert status == 422 and ["class_code"] in [p["loc"] for p in reply["detail"]]
+    status, reply = request(f"{server.url}/api/v1/classes/ZZZZZZ/learners", {"name": "A"})
+    assert (status, reply) == (404, {"detail": "unknown class code"})
+
+
+def test_a_json_body_without_a_content_type_is_read(running: tuple[Server, str]) -> None:
+    server, code = running
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    body = json.dumps({"name": "Lò Văn A"}).encode()
+    connection.request("POST", f"/api/v1/classes/{code}/learners", body)  # no Content-Type
+    response = connection.getresponse()
+    assert response.status == 201, response.read()
+    connection.close()
