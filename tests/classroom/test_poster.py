@@ -5,7 +5,6 @@ no phone can open, on one A4 page."""
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from classmode import Server, free_port, request
 from PIL import Image
 from playwright.sync_api import Page
 
+from kynangso.catalog import write_catalog
 from kynangso.classroom import store
 from kynangso.classroom.network import lan_addresses
 from kynangso.classroom.poster import join_addresses
@@ -33,9 +33,7 @@ def class_server(project: Path, tmp_path: Path) -> Iterator[tuple[Server, str]]:
     """`kynangso serve --host 0.0.0.0` (as for a class) with one class; yields it and the code."""
     site = tmp_path / "site"
     site.mkdir()
-    (site / "catalog.json").write_text(
-        json.dumps(site_catalog(load_project(project)), ensure_ascii=False), encoding="utf-8"
-    )
+    write_catalog(site_catalog(load_project(project)), site)
     db = tmp_path / "class.db"
     connection = store.connect(db)
     code = store.create_class(connection, "Lớp Bản Hua", PIN)
@@ -95,9 +93,7 @@ def test_without_a_network_address_the_poster_says_what_to_do(
 ) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    (site / "catalog.json").write_text(
-        json.dumps(site_catalog(load_project(project)), ensure_ascii=False), encoding="utf-8"
-    )
+    write_catalog(site_catalog(load_project(project)), site)
     db = tmp_path / "class.db"
     connection = store.connect(db)
     code = store.create_class(connection, "Lớp Bản Hua", PIN)

@@ -9,6 +9,7 @@ import json
 import re
 import select
 import socket
+import statistics
 import time
 import uuid
 from collections.abc import Iterator
@@ -279,7 +280,7 @@ def test_pin_check_runs_off_the_event_loop(server: Server, class_db: tuple[Path,
     started = time.perf_counter()
     store.hash_pin("2468", b"0" * 16)
     one_check = time.perf_counter() - started
-    slowest = 0.0
+    waits: list[float] = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         logins = [
             pool.submit(request, f"{server.url}/coach/login", raw=f"code={code}&pin=2468".encode())
@@ -288,9 +289,11 @@ def test_pin_check_runs_off_the_event_loop(server: Server, class_db: tuple[Path,
         while not all(future.done() for future in logins):
             began = time.perf_counter()
             assert request(server.url + "/api/v1/health")[0] == 200
-            slowest = max(slowest, time.perf_counter() - began)
-    # on the event loop, a health check waits behind every PIN check in the queue (8 of them)
-    assert slowest < 3 * one_check, (slowest, one_check)
+            waits.append(time.perf_counter() - began)
+    # On the event loop, a health check waits behind every PIN check in the queue (8 of them):
+    # the first one answers only when the logins are done. Off the loop, health checks keep
+    # answering meanwhile. The typical one is compared, so a busy machine cannot fail this.
+    assert statistics.median(waits) < 2 * one_check, (waits, one_check)
 
 
 def _read_to_close(sock: socket.socket) -> bytes:
