@@ -24,7 +24,9 @@ MULTIPLE_LESSON = "cashless-bills"  # its question 2 has several right answers
 
 def _in_view(page: Page, selector: str) -> bool:
     box = page.locator(selector).bounding_box()
-    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= PHONE["height"]
+    return (
+        box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= PHONE["height"]
+    )
 
 
 def _pick_wrong(page: Page, index: int) -> str:
@@ -150,7 +152,12 @@ def test_home_shows_start_and_continue_above_the_fold(page: Page, site_url: str)
 
 def test_joined_class_offers_start_and_asks_before_leaving(page: Page, site_url: str) -> None:
     page.goto(f"{site_url}/tham-gia-lop/")
-    joined = {"code": "ABC234", "class_name": "Lớp Bản Hua", "learner_id": "l-1", "name": "Lò Văn A"}
+    joined = {
+        "code": "ABC234",
+        "class_name": "Lớp Bản Hua",
+        "learner_id": "l-1",
+        "name": "Lò Văn A",
+    }
     page.evaluate("c => localStorage.setItem('kns:v1:class', JSON.stringify(c))", joined)
     page.reload()
     expect(page.locator("#kns-join a.kns-start-link")).to_have_text("Bắt đầu học")
@@ -165,9 +172,7 @@ def test_joined_class_offers_start_and_asks_before_leaving(page: Page, site_url:
     assert page.evaluate("localStorage.getItem('kns:v1:class')") is None
 
 
-def test_passport_follows_a_second_link_and_refuses_made_up_ones(
-    page: Page, site_url: str
-) -> None:
+def test_passport_follows_a_second_link_and_refuses_made_up_ones(page: Page, site_url: str) -> None:
     page.goto(f"{site_url}/ho-chieu/#p=1~Lo%20Van%20A~{LESSON}.6.6.20261120")
     expect(page.locator(".kns-passport-name")).to_contain_text("Lo Van A")
     page.evaluate(f"location.hash = 'p=1~Lo%20Thi%20B~{LESSON}.5.6.20261121'")

@@ -145,7 +145,9 @@ def _progress_pages(
         "assets": asset_prefix(lang, depth=1),
         "progress_slug": slugs["progress"],
         "passport_slug": slugs["passport"],
-        "first_lesson": next(lesson.id for key in project.topics for lesson in project.lessons_in(key)),
+        "first_lesson": next(
+            lesson.id for key in project.topics for lesson in project.lessons_in(key)
+        ),
         **common,
     }
     pages = {
