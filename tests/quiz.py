@@ -22,6 +22,8 @@ def answer(page: Page, index: int, choices: list[int]) -> None:
         fieldset.locator("label.kns-choice").nth(choice).click()
     page.locator("button.kns-check").click()
     expect(page.locator(".kns-feedback .kns-verdict")).to_be_visible()
+    # a tap on "Câu tiếp theo" within 500 ms of the check is taken for a double tap and ignored
+    page.wait_for_timeout(520)
     page.locator("button.kns-next").click()
 
 

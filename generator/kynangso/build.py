@@ -26,7 +26,7 @@ from kynangso.site.post.precompress import precompress_site
 from kynangso.site.post.search import link_search_worker, split_search_index
 from kynangso.site.post.slim import slim_theme_css
 from kynangso.site.render import json_script, moved_lesson_files, navigation, write_docs
-from kynangso.site.strings import browser_words
+from kynangso.site.strings import UI, browser_words
 from kynangso.sources.schema import LANGUAGES
 from kynangso.sources.validate import Project, load_project
 from kynangso.stopwatch import Stopwatch
@@ -166,7 +166,12 @@ def write_config(project: Project, work: Path, docs_dir: Path) -> Path:
         # the browser words every page needs, per language, as JSON ready for the page
         # (overrides/main.html writes the page's language into a <script>)
         "extra": {
-            "kns_words": {lang: json_script(browser_words(lang, "every")) for lang in LANGUAGES}
+            "kns_words": {lang: json_script(browser_words(lang, "every")) for lang in LANGUAGES},
+            # the 404 page (overrides/404.html) answers every unknown path in both languages
+            "kns_not_found": {
+                lang: {key: UI[lang][key] for key in ("not_found", "not_found.text", "home")}
+                for lang in LANGUAGES
+            },
         },
     }
     config_file = work / "mkdocs.yml"

@@ -131,6 +131,7 @@ def finish_quiz(page: Page) -> None:
         if page.locator(".kns-result").is_visible():
             return
         if page.locator("button.kns-next").is_visible():
+            page.wait_for_timeout(520)  # a tap within 500 ms of the check is ignored
             page.locator("button.kns-next").click()
             continue
         current = int((page.locator(".kns-count").text_content() or "").split()[-1].split("/")[0])

@@ -39,6 +39,7 @@ def test_quiz_one_question_at_a_time_with_feedback(page: Page, site_url: str) ->
     expect(page.locator("fieldset#q1 label.kns-choice--right")).to_have_count(1)
     expect(page.locator(".kns-feedback li")).to_have_count(2)
     expect(page.locator("button.kns-check")).to_be_hidden()
+    page.wait_for_timeout(520)  # a tap within 500 ms of the check is ignored (a double tap)
     page.locator("button.kns-next").click()
     expect(page.locator(".kns-count")).to_have_text(f"Câu 2/{total}")
     assert page.evaluate("document.activeElement.tagName") == "LEGEND"

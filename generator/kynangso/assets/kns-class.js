@@ -144,8 +144,24 @@
       root.appendChild(statusBox);
       showStatus();
       if (joined) {
+        var start = root.getAttribute("data-start");
+        if (start) root.appendChild(element("a", { "class": "md-button md-button--primary kns-start-link", href: start }, WORDS.start));
         var leave = element("button", { type: "button", "class": "md-button kns-leave" }, WORDS.leave);
-        leave.addEventListener("click", function () { writeJSON(M.CLASS_KEY, null); setupJoin(root); });
+        // One tap used to leave the class at once; leaving is asked for, and staying is the
+        // easy answer.
+        leave.addEventListener("click", function () {
+          var ask = element("div", { "class": "kns-leave-ask", role: "alertdialog", "aria-label": WORDS.leave });
+          ask.appendChild(element("p", {}, say(WORDS.leaveAsk, { name: joined.class_name || joined.code })));
+          var yes = element("button", { type: "button", "class": "md-button kns-leave-yes" }, WORDS.leave);
+          var no = element("button", { type: "button", "class": "md-button md-button--primary kns-leave-no" }, WORDS.stay);
+          yes.addEventListener("click", function () { writeJSON(M.CLASS_KEY, null); setupJoin(root); });
+          no.addEventListener("click", function () { ask.remove(); leave.hidden = false; leave.focus(); });
+          ask.appendChild(no);
+          ask.appendChild(yes);
+          leave.hidden = true;
+          root.appendChild(ask);
+          no.focus();
+        });
         root.appendChild(leave);
         return;
       }

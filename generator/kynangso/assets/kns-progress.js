@@ -17,7 +17,11 @@
     var progressRoot = document.getElementById("kns-progress");
     var passportRoot = document.getElementById("kns-passport");
     if (progressRoot) renderProgress(progressRoot);
-    if (passportRoot) renderPassport(passportRoot);
+    if (passportRoot) {
+      renderPassport(passportRoot);
+      // a second passport link opened in the same tab changes only the fragment: no new page load
+      window.addEventListener("hashchange", function () { renderPassport(passportRoot); });
+    }
 
     function say(text, values) {
       return text.replace(/\{(\w+)\}/g, function (_, name) { return String(values[name]); });
@@ -194,8 +198,12 @@
       var lessons = [];
       for (var i = 2; i < parts.length; i++) {
         var m = /^([a-z0-9]+(?:-[a-z0-9]+)*)\.(\d+)\.(\d+)\.(\d{8})$/.exec(parts[i]);
-        if (!m) return null;
-        lessons.push({ id: m[1], score: +m[2], total: +m[3], passedAt: m[4].slice(0, 4) + "-" + m[4].slice(4, 6) + "-" + m[4].slice(6) });
+        // a link is made by this site from a kept attempt: a score above the total (99/5) or a
+        // lesson this site does not have means the link was damaged or made up
+        if (!m || !titles[m[1]] || +m[3] < 1 || +m[3] > 1000 || +m[2] > +m[3]) return null;
+        var passedAt = m[4].slice(0, 4) + "-" + m[4].slice(4, 6) + "-" + m[4].slice(6);
+        if (isNaN(Date.parse(passedAt))) return null;
+        lessons.push({ id: m[1], score: +m[2], total: +m[3], passedAt: passedAt });
       }
       var name;
       try { name = decodeURIComponent(parts[1]); } catch (err) { return null; }

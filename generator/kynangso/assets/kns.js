@@ -223,7 +223,12 @@
       event.preventDefault();
       if (!state.checked[state.current]) check(); else next();
     });
-    nextButton.addEventListener("click", next);
+    // The second tap of a double tap on "Kiểm tra" would land on "Câu tiếp theo" and skip the
+    // explanation; a tap (not a key) within 500 ms of the check is ignored.
+    var checkedAt = 0;
+    nextButton.addEventListener("click", function (event) {
+      if (!event.detail || Date.now() - checkedAt > 500) next();
+    });
     show(false);
 
     function loadDraft() {
@@ -289,7 +294,11 @@
       saveDraft();
       mark(i);
       show(false);
-      nextButton.focus();
+      checkedAt = Date.now();
+      // Focus for the keyboard, but no jump: the verdict and the marked choices stay where the
+      // finger was, and a link further down never slides under it.
+      nextButton.focus({ preventScroll: true });
+      feedback.firstChild.scrollIntoView({ block: "nearest" });
     }
 
     function mark(i) {
@@ -305,18 +314,22 @@
     function explain(i) {
       var q = data.questions[i];
       var labels = questions[i].querySelectorAll("label.kns-choice span");
+      var picked = state.answers[i] || [];
       feedback.textContent = "";
       feedback.className = "kns-feedback " + (isRight(i) ? "kns-feedback--right" : "kns-feedback--wrong");
       feedback.appendChild(element("p", { "class": "kns-verdict" }, isRight(i) ? WORDS.right : WORDS.wrong));
       var list = element("ul");
       var shown = {};
-      (state.answers[i] || []).concat(q.correct).forEach(function (index) {
+      picked.concat(q.correct).forEach(function (index) {
         if (shown[index]) return;
         shown[index] = true;
-        var prefix = q.correct.indexOf(index) >= 0 ? WORDS.rightAnswer : WORDS.yourAnswer;
-        var item = element("li");
-        item.appendChild(element("strong", {}, prefix + ": " + labels[index].textContent + ". "));
-        item.appendChild(document.createTextNode(q.explanations[index]));
+        // Said in words, never "Bạn chọn: Đúng. Sai.": what was picked and whether it was right,
+        // and for several right answers, the one that was missed.
+        var right = q.correct.indexOf(index) >= 0;
+        var key = picked.indexOf(index) < 0 ? (q.kind === "multiple" ? "missed" : "rightAnswer") : right ? "pickedRight" : "pickedWrong";
+        var item = element("li", { "class": "kns-explain--" + key });
+        item.appendChild(element("strong", {}, say(WORDS[key], { choice: labels[index].textContent })));
+        item.appendChild(document.createTextNode(" " + q.explanations[index]));
         list.appendChild(item);
       });
       feedback.appendChild(list);
@@ -375,6 +388,31 @@
     return new URL(LANG === "en" ? "en/progress/" : "tien-do/", ROOT).href;
   }
 
+  // ---------------------------------------------------------------- the resident's place
+  // Switching language or pressing back reopened a lesson at the top while the quiz was
+  // ~4,000 px down. The place is kept per tab as the step (or the quiz) at the top of the
+  // screen and how far into it, so it holds in the other language too (same ids, other words).
+  function keepPlace(lesson) {
+    var key = PREFIX + "place:" + lesson;
+    var marks = document.querySelectorAll("h3.kns-step[id], #quiz");
+    window.addEventListener("pagehide", function () {
+      var at = null;
+      marks.forEach(function (m) { if (m.getBoundingClientRect().top <= 1) at = m; });
+      try {
+        sessionStorage.setItem(key, JSON.stringify(at ? [at.id, -at.getBoundingClientRect().top] : 0));
+      } catch (err) { /* no place kept: the lesson opens at the top, as before */ }
+    });
+    var nav = (performance.getEntriesByType ? performance.getEntriesByType("navigation") : [])[0] || {};
+    var both = function (path) { return path.replace(ROOT.pathname + "en/", ROOT.pathname); };
+    var same = !!document.referrer && both(new URL(document.referrer).pathname) === both(location.pathname);
+    if (location.hash || !(same || nav.type === "back_forward" || nav.type === "reload")) return;
+    try {
+      var place = JSON.parse(sessionStorage.getItem(key));
+      var target = place && document.getElementById(place[0]);
+      if (target) window.scrollTo(0, target.getBoundingClientRect().top + window.pageYOffset + place[1]);
+    } catch (err) { /* a damaged place is no place */ }
+  }
+
   // ---------------------------------------------------------------- read aloud
   function setupReadAloud() {
     if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") return;
@@ -416,11 +454,14 @@
 
   // ---------------------------------------------------------------- offline pack
   function setupOffline() {
-    if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
     var main = document.querySelector(".md-content__inner");
     if (!main) return;
     var status = element("p", { "class": "kns-offline", role: "status" });
-    main.appendChild(status);
+    // A laptop serving the class over plain http:// cannot give the pack (browsers keep service
+    // workers for https and localhost): say so rather than leave the resident expecting it.
+    if (!window.isSecureContext) status.textContent = WORDS.noOffline;
+    if (status.textContent || "serviceWorker" in navigator) main.appendChild(status);
+    if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
     var wantedKey = PREFIX + "offline-wanted:" + LANG;
 
     navigator.serviceWorker.addEventListener("message", function (event) {
@@ -510,7 +551,10 @@
     ready: true
   };
   readAttempts(); // sets aside anything damaged and says so, on every page
-  document.querySelectorAll("form.kns-quiz").forEach(setupQuiz);
+  document.querySelectorAll("form.kns-quiz").forEach(function (form) {
+    setupQuiz(form);
+    keepPlace(form.getAttribute("data-lesson"));
+  });
   setupReadAloud();
   setupOffline();
   if (document.getElementById("kns-join") || currentClass() || outbox().length || readJSON(PREFIX + "outbox-refused")) loadClassMode();

@@ -93,6 +93,8 @@ def site_pages(project: Project) -> dict[str, str]:
     env = _environment()
     pages: dict[str, str] = {}
     counts = {key: len(project.lessons_in(key)) for key in project.topics}
+    # the course order (topics, then lessons in each): the home page's "start here" and "continue"
+    order = [lesson for key in project.topics for lesson in project.lessons_in(key)]
     for lang in LANGUAGES:
         t = UI[lang]
         other = "en" if lang == "vi" else "vi"
@@ -101,6 +103,7 @@ def site_pages(project: Project) -> dict[str, str]:
             page=project.pages["home"],
             topics=project.topics,
             counts=counts,
+            order=[(lesson.id, lesson.title.get(lang)) for lesson in order],
             media=media_prefix(lang, depth=0),
             slugs={name: names[lang] for name, names in LOCALIZED_PAGES.items()},
             **common,
@@ -153,6 +156,9 @@ def _progress_pages(
         "assets": asset_prefix(lang, depth=1),
         "progress_slug": slugs["progress"],
         "passport_slug": slugs["passport"],
+        "first_lesson": next(
+            lesson.id for key in project.topics for lesson in project.lessons_in(key)
+        ),
         **common,
     }
     pages = {
@@ -231,6 +237,21 @@ def site_catalog(project: Project) -> Catalog:
     )
 
 
+# An explanation that opens with its own verdict ("Sai. …", "No. …") would follow the widget's
+# plain "Bạn chọn “Đúng”: chưa đúng." with "Sai.", which reads as a contradiction on a
+# true/false question; the widget says the verdict, the explanation keeps only its reason.
+OPENING_VERDICT = re.compile(
+    r"^\s*(?:đúng(?: vậy| rồi)?|sai|chưa đúng|không đúng|right|wrong|correct|incorrect|"
+    r"true|false|yes|no)\s*[.!]\s*",
+    re.IGNORECASE,
+)
+
+
+def without_verdict(explanation: str) -> str:
+    """`explanation` without an opening "Đúng." / "Sai." / "Right." / "No."."""
+    return OPENING_VERDICT.sub("", explanation, count=1) or explanation
+
+
 def quiz_data(quiz: Quiz, lang: str) -> dict[str, Any]:
     """What the quiz widget needs beyond the form: right answers and explanations in `lang`."""
     return {
@@ -241,7 +262,9 @@ def quiz_data(quiz: Quiz, lang: str) -> dict[str, Any]:
             {
                 "kind": question.kind,
                 "correct": [i for i, choice in enumerate(question.choices) if choice.correct],
-                "explanations": [choice.explanation.get(lang) for choice in question.choices],
+                "explanations": [
+                    without_verdict(choice.explanation.get(lang)) for choice in question.choices
+                ],
             }
             for question in quiz.questions
         ],
