@@ -229,7 +229,33 @@ def test_links_to_the_site_become_absolute() -> None:
         "See [the glossary](http://10.0.0.1:8000/en/glossary/), [step 2](http://10.0.0.1:8000/en/lessons/"
         "vneid-activate/#step-2), [VNeID](https://vneid.gov.vn) and [mail](mailto:a@b.vn)."
     )
-    assert absolute_links(text, None) == text
+    # without the site's address a link to one of its pages leads nowhere: its text stays
+    assert absolute_links(text, None) == (
+        "See the glossary, step 2, [VNeID](https://vneid.gov.vn) and [mail](mailto:a@b.vn)."
+    )
+
+
+@NEEDS_CHROMIUM
+@pytest.mark.browser
+def test_materials_build_without_a_site_address_when_lessons_link_the_site(
+    project: Path, tmp_path: Path
+) -> None:
+    """`make run` builds with no address: a lesson's link to the glossary must not stop the
+    handbook (Sphinx would take `../../glossary/` for a missing cross-reference)."""
+    lesson = project / "lessons" / "sample-lesson.yaml"
+    text = lesson.read_text(encoding="utf-8")
+    marker = 'en: "Open the app."'
+    assert marker in text
+    lesson.write_text(
+        text.replace(marker, 'en: "See [the glossary](../../glossary/). Open the app."', 1),
+        encoding="utf-8",
+    )
+    summary = build_teams(
+        load_project(project), tmp_path / "teams", tmp_path / "cache", None, False
+    )
+    assert summary["site_url"] is None
+    page = (tmp_path / "teams" / "handbook" / "sample-lesson.en.html").read_text(encoding="utf-8")
+    assert "See the glossary." in page and "../../glossary/" not in page
 
 
 def test_notebook_is_valid_and_stable(project: Path) -> None:

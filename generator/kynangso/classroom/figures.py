@@ -53,7 +53,9 @@ def hardest_questions(
         HardQuestion(
             lesson=_in(catalog.lessons[lesson].title, lang) if catalog is not None else lesson,
             number=index + 1,
-            prompt=_in(catalog.lessons[lesson].questions[index], lang) if catalog is not None else "",
+            prompt=_in(catalog.lessons[lesson].questions[index], lang)
+            if catalog is not None
+            else "",
             tries=tries[(lesson, index)],
             percent=percent(rights[(lesson, index)], tries[(lesson, index)]),
         )

@@ -221,7 +221,9 @@ def coach_routes(mode: ClassMode) -> APIRouter:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await mode.writer.do(store.close_session, token)
-        response = RedirectResponse(coach_address(request.query_params.get("lang")), status_code=303)
+        response = RedirectResponse(
+            coach_address(request.query_params.get("lang")), status_code=303
+        )
         response.delete_cookie(SESSION_COOKIE, path="/coach/")
         return response
 

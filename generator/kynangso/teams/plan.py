@@ -137,11 +137,20 @@ LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\s>]+)")
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
+SITE_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
 def absolute_links(markdown: str, page_url: str | None) -> str:
     """Links to pages of the site, written relative to the lesson's page (`../../glossary/`,
-    `#step-2`), made absolute: the materials live elsewhere and are printed or copied."""
+    `#step-2`), made absolute: the materials live elsewhere and are printed or copied. Without
+    the site's address they cannot lead anywhere from a handout or the handbook, so they become
+    their plain text (links to other sites stay)."""
     if page_url is None:
-        return markdown
+
+        def text_only(match: re.Match[str]) -> str:
+            return match.group(0) if SCHEME.match(match.group(2)) else match.group(1)
+
+        return SITE_LINK.sub(text_only, markdown)
 
     def absolute(match: re.Match[str]) -> str:
         target = match.group(2)
