@@ -103,3 +103,26 @@ def test_team_materials_lists_have_no_axe_violations(phone: Page, tmp_path: Path
     with serving(tmp_path) as url:
         found = axe_violations(phone, url, ["/teams/materials.vi.html", "/teams/materials.en.html"])
     fail_on(found)
+
+
+@pytest.mark.parametrize(
+    ("address", "scroller"),
+    [("/editors/", "pre"), ("/lessons/household-tax-2026/", ".kns-scroll")],
+)
+def test_keyboard_reaches_and_scrolls_code_and_tables(
+    phone: Page, site_url: str, address: str, scroller: str
+) -> None:
+    phone.goto(site_url + address)
+    box = phone.locator(scroller).first
+    # focus the element just before it, then Tab, as a keyboard user moves through the page
+    box.evaluate(
+        "b => { b.previousElementSibling.tabIndex = -1; b.previousElementSibling.focus() }"
+    )
+    phone.keyboard.press("Tab")
+    assert box.evaluate("b => b === document.activeElement")
+    assert box.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"  # the focus ring
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "it scrolls on a 360 px screen"
+    phone.keyboard.press("ArrowRight")
+    phone.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle())
+    if scroller == ".kns-scroll":  # Material's table styles still apply with the focus inside
+        assert box.evaluate("b => getComputedStyle(b.querySelector('th')).paddingLeft") == "16px"
