@@ -76,9 +76,25 @@ def clean_html(html: str, *, inline_images: bool = False) -> str:
     )
 
 
+# Code blocks and tables scroll sideways on a 360 px phone. Material's script gives a scrolling
+# code block a tabindex only where the screen has hover (never on a phone), and wraps tables in
+# a scroller with none. A focusable <pre>, and a focusable box around each table that does the
+# scrolling (kns.css), let a keyboard reach and scroll both. Not the <table> itself: on keyboard
+# focus Material's script gives it a class, and its table styles are for `table:not([class])`.
+CODE_BLOCK = re.compile(r"<pre(?=[\s>])(?![^>]*\stabindex=)")
+TABLE = re.compile(r"<table[\s>].*?</table>", re.DOTALL)
+
+
+def reachable_by_keyboard(html: str) -> str:
+    """`html` with every code block and every table in a box that can take the focus."""
+    html = CODE_BLOCK.sub('<pre tabindex="0"', html)
+    return TABLE.sub(lambda table: f'<div class="kns-scroll" tabindex="0">{table[0]}</div>', html)
+
+
 class _CleanPostprocessor(Postprocessor):  # type: ignore[misc]
     def run(self, text: str) -> str:
-        return clean_html(text)
+        # after cleaning: the allow-list keeps tabindex out of author text
+        return reachable_by_keyboard(clean_html(text))
 
 
 class CleanExtension(Extension):  # type: ignore[misc]
