@@ -23,7 +23,7 @@ from conftest import PHONE, serving
 from playwright.sync_api import Browser, Page
 
 from kynangso.sources.validate import load_project
-from kynangso.teams import _write_materials_pages
+from kynangso.teams.outputs import write_materials_pages
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -99,7 +99,7 @@ def test_every_site_page_has_no_axe_violations(phone: Page, real_site: Path, sit
 
 def test_team_materials_lists_have_no_axe_violations(phone: Page, tmp_path: Path) -> None:
     (tmp_path / "teams").mkdir()
-    _write_materials_pages(load_project(REPO), tmp_path / "teams")
+    write_materials_pages(load_project(REPO), tmp_path / "teams")
     with serving(tmp_path) as url:
         found = axe_violations(phone, url, ["/teams/materials.vi.html", "/teams/materials.en.html"])
     fail_on(found)
