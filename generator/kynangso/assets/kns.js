@@ -175,213 +175,238 @@
   }
 
   // ---------------------------------------------------------------- the quiz
+  // One quiz on the page is one object: its data, its questions, the controls added to the form
+  // and `state` (the draft kept in storage). Each step below takes it and does one job.
   function setupQuiz(form) {
     var dataNode = document.querySelector(".kns-quiz-data");
     if (!dataNode) return;
     var data = JSON.parse(dataNode.textContent);
     var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.kns-question"));
-    var total = questions.length;
-    var draftKey = PREFIX + "draft:" + data.lesson;
-    var state = loadDraft();
-
+    var quiz = { form: form, data: data, questions: questions, total: questions.length, draftKey: PREFIX + "draft:" + data.lesson, checkedAt: 0 };
+    quiz.state = loadDraft(quiz);
     var answersKey = document.getElementById("answers");
     if (answersKey) answersKey.hidden = true; // the printed answers are for pages without JavaScript
     form.classList.add("kns-quiz--live");
     form.setAttribute("novalidate", "");
-
-    var bar = element("div", { "class": "kns-bar", role: "progressbar", "aria-valuemin": "1", "aria-valuemax": String(total) });
-    var fill = element("span", { "class": "kns-bar__fill" });
-    bar.appendChild(fill);
-    var count = element("p", { "class": "kns-count" });
-    form.insertBefore(count, form.firstChild.nextSibling);
-    form.insertBefore(bar, count);
-
-    var feedback = element("div", { "class": "kns-feedback", "aria-live": "polite" });
-    var checkButton = form.querySelector("button.kns-check");
-    checkButton.textContent = WORDS.check;
-    var nextButton = element("button", { type: "button", "class": "md-button md-button--primary kns-next" });
-    var result = element("div", { "class": "kns-result", "aria-live": "polite", tabindex: "-1" });
-    checkButton.parentNode.insertBefore(feedback, checkButton);
-    checkButton.parentNode.insertBefore(nextButton, checkButton.nextSibling);
-    form.appendChild(result);
-
-    questions.forEach(function (fieldset, i) {
-      fieldset.querySelector("legend").setAttribute("tabindex", "-1");
-      fieldset.addEventListener("change", function () {
-        if (state.checked[i]) return;
-        state.answers[i] = chosen(i);
-        saveDraft();
-      });
-      (state.answers[i] || []).forEach(function (choice) {
-        var input = fieldset.querySelectorAll("input")[choice];
-        if (input) input.checked = true;
-      });
-      if (state.checked[i]) mark(i);
-    });
-
+    addQuizControls(quiz);
+    questions.forEach(function (fieldset, i) { restoreQuestion(quiz, fieldset, i); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (!state.checked[state.current]) check(); else next();
+      if (!quiz.state.checked[quiz.state.current]) checkAnswer(quiz); else nextQuestion(quiz);
     });
     // The second tap of a double tap on "Kiểm tra" would land on "Câu tiếp theo" and skip the
     // explanation; a tap (not a key) within 500 ms of the check is ignored.
-    var checkedAt = 0;
-    nextButton.addEventListener("click", function (event) {
-      if (!event.detail || Date.now() - checkedAt > 500) next();
+    quiz.nextButton.addEventListener("click", function (event) {
+      if (!event.detail || Date.now() - quiz.checkedAt > 500) nextQuestion(quiz);
     });
-    show(false);
+    showQuestion(quiz, false);
+  }
 
-    function loadDraft() {
-      var draft = readJSON(draftKey, isDraft);
-      return draft || { current: 0, answers: {}, checked: {}, attempt: newId() };
+  // The progress bar, the count, the feedback box, "Câu tiếp theo" and the result box.
+  function addQuizControls(quiz) {
+    var form = quiz.form;
+    var bar = quiz.bar = element("div", { "class": "kns-bar", role: "progressbar", "aria-valuemin": "1", "aria-valuemax": String(quiz.total) });
+    quiz.fill = element("span", { "class": "kns-bar__fill" });
+    bar.appendChild(quiz.fill);
+    var count = quiz.count = element("p", { "class": "kns-count" });
+    form.insertBefore(count, form.firstChild.nextSibling);
+    form.insertBefore(bar, count);
+
+    quiz.feedback = element("div", { "class": "kns-feedback", "aria-live": "polite" });
+    var checkButton = quiz.checkButton = form.querySelector("button.kns-check");
+    checkButton.textContent = WORDS.check;
+    quiz.nextButton = element("button", { type: "button", "class": "md-button md-button--primary kns-next" });
+    quiz.result = element("div", { "class": "kns-result", "aria-live": "polite", tabindex: "-1" });
+    checkButton.parentNode.insertBefore(quiz.feedback, checkButton);
+    checkButton.parentNode.insertBefore(quiz.nextButton, checkButton.nextSibling);
+    form.appendChild(quiz.result);
+  }
+
+  // A question as the draft left it: its choices ticked, marked if it was checked; every change
+  // of choice before the check goes into the draft.
+  function restoreQuestion(quiz, fieldset, i) {
+    fieldset.querySelector("legend").setAttribute("tabindex", "-1");
+    fieldset.addEventListener("change", function () {
+      if (quiz.state.checked[i]) return;
+      quiz.state.answers[i] = chosen(quiz, i);
+      saveDraft(quiz);
+    });
+    (quiz.state.answers[i] || []).forEach(function (choice) {
+      var input = fieldset.querySelectorAll("input")[choice];
+      if (input) input.checked = true;
+    });
+    if (quiz.state.checked[i]) markChoices(quiz, i);
+  }
+
+  // ---- drafts
+  function loadDraft(quiz) {
+    var draft = readJSON(quiz.draftKey, function (d) { return isDraft(quiz, d); });
+    return draft || { current: 0, answers: {}, checked: {}, attempt: newId() };
+  }
+
+  // A draft is a quiz under way: every question before the current one checked, choices that
+  // exist on this page. A finished one is never a draft (it would record an attempt on load).
+  function isDraft(quiz, d) {
+    var questions = quiz.questions, total = quiz.total;
+    return isObject(d) && isObject(d.answers) && isObject(d.checked) && d.saved === undefined &&
+      isCount(d.current, total - 1) && (d.attempt === undefined || isId(d.attempt)) &&
+      Object.keys(d.answers).concat(Object.keys(d.checked)).every(function (k) {
+        var picks = d.answers[k], inputs = /^\d+$/.test(k) && questions[k] && questions[k].querySelectorAll("input").length;
+        return inputs && Array.isArray(picks) && picks.every(function (c) { return isCount(c, inputs - 1); }) &&
+          (d.checked[k] === undefined || (d.checked[k] === true && k <= d.current && picks.length > 0));
+      }) && questions.every(function (_, k) { return k >= d.current || d.checked[k] === true; });
+  }
+
+  function saveDraft(quiz) { writeJSON(quiz.draftKey, quiz.state); }
+
+  // ---- answers
+  function chosen(quiz, i) {
+    var picked = [];
+    quiz.questions[i].querySelectorAll("input").forEach(function (input, index) {
+      if (input.checked) picked.push(index);
+    });
+    return picked;
+  }
+
+  function isRight(quiz, i) {
+    var picked = (quiz.state.answers[i] || []).slice().sort();
+    var right = quiz.data.questions[i].correct.slice().sort();
+    return picked.length === right.length && picked.every(function (v, k) { return v === right[k]; });
+  }
+
+  // The steps below open the quiz the same way: its state, data, questions and controls.
+
+  // ---- render a question (or, past the last one, the result)
+  function showQuestion(quiz, moveFocus) {
+    var state = quiz.state, data = quiz.data, questions = quiz.questions, total = quiz.total;
+    var feedback = quiz.feedback, result = quiz.result, checkButton = quiz.checkButton, nextButton = quiz.nextButton;
+    var i = state.current;
+    var finished = i >= total;
+    questions.forEach(function (fieldset, k) { fieldset.hidden = k !== i; });
+    var shown = Math.min(i + 1, total);
+    quiz.count.textContent = WORDS.question + " " + shown + "/" + total;
+    quiz.bar.setAttribute("aria-valuenow", String(shown));
+    quiz.bar.setAttribute("aria-label", quiz.count.textContent);
+    quiz.fill.style.width = (100 * (finished ? total : i) / total) + "%";
+    checkButton.hidden = finished || !!state.checked[i];
+    nextButton.hidden = finished || !state.checked[i];
+    nextButton.textContent = i === total - 1 ? WORDS.finish : WORDS.next;
+    feedback.hidden = finished;
+    if (!finished && state.checked[i]) showFeedback(quiz, i); else feedback.textContent = "";
+    if (finished) finishQuiz(quiz); else result.hidden = true;
+    if (moveFocus && !finished) questions[i].querySelector("legend").focus();
+  }
+
+  // ---- check an answer
+  function checkAnswer(quiz) {
+    var state = quiz.state, data = quiz.data, questions = quiz.questions, total = quiz.total;
+    var feedback = quiz.feedback, result = quiz.result, checkButton = quiz.checkButton, nextButton = quiz.nextButton;
+    var i = state.current;
+    var picked = chosen(quiz, i);
+    if (!picked.length) {
+      feedback.textContent = WORDS.pick;
+      return;
     }
+    state.answers[i] = picked;
+    state.checked[i] = true;
+    saveDraft(quiz);
+    markChoices(quiz, i);
+    showQuestion(quiz, false);
+    quiz.checkedAt = Date.now();
+    // Focus for the keyboard, but no jump: the verdict and the marked choices stay where the
+    // finger was, and a link further down never slides under it.
+    nextButton.focus({ preventScroll: true });
+    feedback.firstChild.scrollIntoView({ block: "nearest" });
+  }
 
-    // A draft is a quiz under way: every question before the current one checked, choices that
-    // exist on this page. A finished one is never a draft (it would record an attempt on load).
-    function isDraft(d) {
-      return isObject(d) && isObject(d.answers) && isObject(d.checked) && d.saved === undefined &&
-        isCount(d.current, total - 1) && (d.attempt === undefined || isId(d.attempt)) &&
-        Object.keys(d.answers).concat(Object.keys(d.checked)).every(function (k) {
-          var picks = d.answers[k], inputs = /^\d+$/.test(k) && questions[k] && questions[k].querySelectorAll("input").length;
-          return inputs && Array.isArray(picks) && picks.every(function (c) { return isCount(c, inputs - 1); }) &&
-            (d.checked[k] === undefined || (d.checked[k] === true && k <= d.current && picks.length > 0));
-        }) && questions.every(function (_, k) { return k >= d.current || d.checked[k] === true; });
+  function markChoices(quiz, i) {
+    var right = quiz.data.questions[i].correct;
+    quiz.questions[i].querySelectorAll("label.kns-choice").forEach(function (label, index) {
+      var input = label.querySelector("input");
+      input.disabled = true;
+      if (right.indexOf(index) >= 0) label.classList.add("kns-choice--right");
+      else if (input.checked) label.classList.add("kns-choice--wrong");
+    });
+  }
+
+  // ---- feedback: the verdict, then what was picked (and missed) with its explanation
+  function showFeedback(quiz, i) {
+    var state = quiz.state, data = quiz.data, questions = quiz.questions, total = quiz.total;
+    var feedback = quiz.feedback, result = quiz.result, checkButton = quiz.checkButton, nextButton = quiz.nextButton;
+    var q = data.questions[i];
+    var labels = questions[i].querySelectorAll("label.kns-choice span");
+    var picked = state.answers[i] || [];
+    feedback.textContent = "";
+    feedback.className = "kns-feedback " + (isRight(quiz, i) ? "kns-feedback--right" : "kns-feedback--wrong");
+    feedback.appendChild(element("p", { "class": "kns-verdict" }, isRight(quiz, i) ? WORDS.right : WORDS.wrong));
+    var list = element("ul");
+    var shown = {};
+    picked.concat(q.correct).forEach(function (index) {
+      if (shown[index]) return;
+      shown[index] = true;
+      // Said in words, never "Bạn chọn: Đúng. Sai.": what was picked and whether it was right,
+      // and for several right answers, the one that was missed.
+      var right = q.correct.indexOf(index) >= 0;
+      var key = picked.indexOf(index) < 0 ? (q.kind === "multiple" ? "missed" : "rightAnswer") : right ? "pickedRight" : "pickedWrong";
+      var item = element("li", { "class": "kns-explain--" + key });
+      item.appendChild(element("strong", {}, say(WORDS[key], { choice: labels[index].textContent })));
+      item.appendChild(document.createTextNode(" " + q.explanations[index]));
+      list.appendChild(item);
+    });
+    feedback.appendChild(list);
+  }
+
+  // ---- move on
+  function nextQuestion(quiz) {
+    var state = quiz.state;
+    if (!state.checked[state.current]) return;
+    state.current += 1;
+    saveDraft(quiz);
+    showQuestion(quiz, true);
+    if (state.current >= quiz.total) quiz.result.focus();
+  }
+
+  // ---- finish: record the attempt once, then show the score and the way on
+  function finishQuiz(quiz) {
+    var state = quiz.state, data = quiz.data, questions = quiz.questions, total = quiz.total;
+    var feedback = quiz.feedback, result = quiz.result, checkButton = quiz.checkButton, nextButton = quiz.nextButton;
+    var score = 0;
+    for (var i = 0; i < total; i++) if (isRight(quiz, i)) score += 1;
+    var passed = score >= data.pass_mark;
+    if (!state.saved) {
+      var attempt = {
+        id: state.attempt || newId(), lesson: data.lesson, lang: LANG, score: score, total: total,
+        passed: passed, answered_at: new Date().toISOString()
+      };
+      mergeAttempts([attempt]);
+      queueCompletion(attempt, questions.map(function (_, k) { return isRight(quiz, k); }));
+      state.saved = true;
+      writeJSON(quiz.draftKey, null); // the attempt is kept; the next visit starts a fresh quiz
     }
+    result.hidden = false;
+    result.className = "kns-result " + (passed ? "kns-result--passed" : "kns-result--failed");
+    result.textContent = "";
+    result.appendChild(element("p", { "class": "kns-score" }, say(WORDS.score, { score: score, total: total })));
+    result.appendChild(element("p", {}, passed ? WORDS.passed : say(WORDS.failed, { mark: data.pass_mark })));
+    var retry = element("button", { type: "button", "class": "md-button kns-retry" }, WORDS.retry);
+    retry.addEventListener("click", function () { restartQuiz(quiz); });
+    var link = element("a", { "class": "md-button md-button--primary", href: progressUrl() }, WORDS.progress);
+    result.appendChild(retry);
+    result.appendChild(link);
+  }
 
-    function saveDraft() { writeJSON(draftKey, state); }
-
-    function chosen(i) {
-      var picked = [];
-      questions[i].querySelectorAll("input").forEach(function (input, index) {
-        if (input.checked) picked.push(index);
-      });
-      return picked;
-    }
-
-    function isRight(i) {
-      var picked = (state.answers[i] || []).slice().sort();
-      var right = data.questions[i].correct.slice().sort();
-      return picked.length === right.length && picked.every(function (v, k) { return v === right[k]; });
-    }
-
-    function show(moveFocus) {
-      var i = state.current;
-      var finished = i >= total;
-      questions.forEach(function (fieldset, k) { fieldset.hidden = k !== i; });
-      var shown = Math.min(i + 1, total);
-      count.textContent = WORDS.question + " " + shown + "/" + total;
-      bar.setAttribute("aria-valuenow", String(shown));
-      bar.setAttribute("aria-label", count.textContent);
-      fill.style.width = (100 * (finished ? total : i) / total) + "%";
-      checkButton.hidden = finished || !!state.checked[i];
-      nextButton.hidden = finished || !state.checked[i];
-      nextButton.textContent = i === total - 1 ? WORDS.finish : WORDS.next;
-      feedback.hidden = finished;
-      if (!finished && state.checked[i]) explain(i); else feedback.textContent = "";
-      if (finished) showResult(); else result.hidden = true;
-      if (moveFocus && !finished) questions[i].querySelector("legend").focus();
-    }
-
-    function check() {
-      var i = state.current;
-      var picked = chosen(i);
-      if (!picked.length) {
-        feedback.textContent = WORDS.pick;
-        return;
-      }
-      state.answers[i] = picked;
-      state.checked[i] = true;
-      saveDraft();
-      mark(i);
-      show(false);
-      checkedAt = Date.now();
-      // Focus for the keyboard, but no jump: the verdict and the marked choices stay where the
-      // finger was, and a link further down never slides under it.
-      nextButton.focus({ preventScroll: true });
-      feedback.firstChild.scrollIntoView({ block: "nearest" });
-    }
-
-    function mark(i) {
-      var right = data.questions[i].correct;
-      questions[i].querySelectorAll("label.kns-choice").forEach(function (label, index) {
+  function restartQuiz(quiz) {
+    quiz.state = { current: 0, answers: {}, checked: {}, attempt: newId() };
+    quiz.questions.forEach(function (fieldset) {
+      fieldset.querySelectorAll("label.kns-choice").forEach(function (label) {
+        label.classList.remove("kns-choice--right", "kns-choice--wrong");
         var input = label.querySelector("input");
-        input.disabled = true;
-        if (right.indexOf(index) >= 0) label.classList.add("kns-choice--right");
-        else if (input.checked) label.classList.add("kns-choice--wrong");
+        input.disabled = false;
+        input.checked = false;
       });
-    }
-
-    function explain(i) {
-      var q = data.questions[i];
-      var labels = questions[i].querySelectorAll("label.kns-choice span");
-      var picked = state.answers[i] || [];
-      feedback.textContent = "";
-      feedback.className = "kns-feedback " + (isRight(i) ? "kns-feedback--right" : "kns-feedback--wrong");
-      feedback.appendChild(element("p", { "class": "kns-verdict" }, isRight(i) ? WORDS.right : WORDS.wrong));
-      var list = element("ul");
-      var shown = {};
-      picked.concat(q.correct).forEach(function (index) {
-        if (shown[index]) return;
-        shown[index] = true;
-        // Said in words, never "Bạn chọn: Đúng. Sai.": what was picked and whether it was right,
-        // and for several right answers, the one that was missed.
-        var right = q.correct.indexOf(index) >= 0;
-        var key = picked.indexOf(index) < 0 ? (q.kind === "multiple" ? "missed" : "rightAnswer") : right ? "pickedRight" : "pickedWrong";
-        var item = element("li", { "class": "kns-explain--" + key });
-        item.appendChild(element("strong", {}, say(WORDS[key], { choice: labels[index].textContent })));
-        item.appendChild(document.createTextNode(" " + q.explanations[index]));
-        list.appendChild(item);
-      });
-      feedback.appendChild(list);
-    }
-
-    function next() {
-      if (!state.checked[state.current]) return;
-      state.current += 1;
-      saveDraft();
-      show(true);
-      if (state.current >= total) result.focus();
-    }
-
-    function showResult() {
-      var score = 0;
-      for (var i = 0; i < total; i++) if (isRight(i)) score += 1;
-      var passed = score >= data.pass_mark;
-      if (!state.saved) {
-        var attempt = {
-          id: state.attempt || newId(), lesson: data.lesson, lang: LANG, score: score, total: total,
-          passed: passed, answered_at: new Date().toISOString()
-        };
-        mergeAttempts([attempt]);
-        queueCompletion(attempt, questions.map(function (_, k) { return isRight(k); }));
-        state.saved = true;
-        writeJSON(draftKey, null); // the attempt is kept; the next visit starts a fresh quiz
-      }
-      result.hidden = false;
-      result.className = "kns-result " + (passed ? "kns-result--passed" : "kns-result--failed");
-      result.textContent = "";
-      result.appendChild(element("p", { "class": "kns-score" }, say(WORDS.score, { score: score, total: total })));
-      result.appendChild(element("p", {}, passed ? WORDS.passed : say(WORDS.failed, { mark: data.pass_mark })));
-      var retry = element("button", { type: "button", "class": "md-button kns-retry" }, WORDS.retry);
-      retry.addEventListener("click", restart);
-      var link = element("a", { "class": "md-button md-button--primary", href: progressUrl() }, WORDS.progress);
-      result.appendChild(retry);
-      result.appendChild(link);
-    }
-
-    function restart() {
-      state = { current: 0, answers: {}, checked: {}, attempt: newId() };
-      questions.forEach(function (fieldset) {
-        fieldset.querySelectorAll("label.kns-choice").forEach(function (label) {
-          label.classList.remove("kns-choice--right", "kns-choice--wrong");
-          var input = label.querySelector("input");
-          input.disabled = false;
-          input.checked = false;
-        });
-      });
-      saveDraft();
-      show(true);
-    }
+    });
+    saveDraft(quiz);
+    showQuestion(quiz, true);
   }
 
   function progressUrl() {

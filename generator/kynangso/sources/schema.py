@@ -1,7 +1,7 @@
 """The shapes of the sources: lessons, quizzes, pages, topics and the glossary.
 
 Every field carries a description in Vietnamese and English (they become the editors' JSON
-Schema). Rules that span fields or files live in `validate.py`, not here.
+Schema). Rules that span fields or files live in `rules.py`, not here.
 """
 
 from __future__ import annotations

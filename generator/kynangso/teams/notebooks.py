@@ -9,7 +9,6 @@ byte-identical notebooks and the content-hash cache can trust them.
 from __future__ import annotations
 
 import json
-import re
 import string
 from typing import Any
 
@@ -17,6 +16,7 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_notebook
 
+from kynangso.site.render import OPENING_VERDICT
 from kynangso.site.render import markdown_text as md
 from kynangso.teams.plan import LessonPlan, PlanQuestion, PlanStep
 
@@ -200,17 +200,11 @@ def _answer(plan: LessonPlan, question: PlanQuestion) -> str:
     return f"**{md(t['answer'])}: {right}**\n\n{lines}\n"
 
 
-# An explanation that opens with its own verdict ("Đúng. …", "Wrong. …") would print it twice
-# after the label ("Đúng: Đúng. …"); the label says it once.
-VERDICT = re.compile(
-    r"^\s*(?:đúng(?: vậy| rồi)?|sai|chưa đúng|không đúng|right|wrong|correct|incorrect|"
-    r"true|false|yes|no)\s*[.!]\s*",
-    re.IGNORECASE,
-)
-
-
 def _verdict(mark: str, label: str, explanation: str) -> str:
-    rest = VERDICT.sub("", _one_line(explanation), count=1)
+    # An explanation that opens with its own verdict ("Đúng. …", "Wrong. …") would print it
+    # twice after the label ("Đúng: Đúng. …"); the label says it once, and
+    # stands alone when the explanation is nothing but a verdict.
+    rest = OPENING_VERDICT.sub("", _one_line(explanation), count=1)
     if not rest:
         return f"- **{mark}. {md(label)}.**"
     return f"- **{mark}. {md(label)}:** {md(rest)}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from kynangso.site.strings import LOCALIZED_PAGES, format_date
+from kynangso.sources.authortext import INLINE_LINK
 from kynangso.sources.schema import Lesson, Quiz, Text, TopicInfo
 from kynangso.teams.strings import SAFETY_RULES, TEAMS_UI
 
@@ -133,7 +134,6 @@ def _plain(text: str) -> str:
     return " ".join(text.split()).rstrip(".。")
 
 
-LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\s>]+)")
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -153,10 +153,12 @@ def absolute_links(markdown: str, page_url: str | None) -> str:
         return SITE_LINK.sub(text_only, markdown)
 
     def absolute(match: re.Match[str]) -> str:
-        target = match.group(2)
-        return match.group(1) + (target if SCHEME.match(target) else urljoin(page_url, target))
+        # the pattern ends with the target: keep what opens the link, rewrite the rest
+        target = match.group(1)
+        opening = match.group(0)[: match.start(1) - match.start(0)]
+        return opening + (target if SCHEME.match(target) else urljoin(page_url, target))
 
-    return LINK_TARGET.sub(absolute, markdown)
+    return INLINE_LINK.sub(absolute, markdown)
 
 
 def lesson_plan(
