@@ -9,21 +9,19 @@ when there is none the page says how to get one instead of printing a code that 
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import re
 import sqlite3
 from urllib.parse import urlsplit
 
 import jinja2
-import markupsafe
-import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from kynangso.classroom import store
 from kynangso.classroom.coach import TEMPLATES
 from kynangso.classroom.network import lan_addresses, reachable
+from kynangso.qr import address_text, qr_svg
 
 JOIN_PATH = "/tham-gia-lop/"
 MAX_WIFI = 64  # an SSID is at most 32 bytes; room for a few words of where to find it
@@ -33,23 +31,6 @@ LOOPBACK_NAMES = ("localhost", "ip6-localhost", "ip6-loopback")
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True
 )
-
-
-def qr_svg(url: str) -> markupsafe.Markup:
-    """A QR code as inline SVG that scales to its box (size set in CSS)."""
-    out = io.BytesIO()
-    segno.make(url, error="m").save(
-        out, kind="svg", border=2, omitsize=True, xmldecl=False, svgns=True, nl=False, title=url
-    )
-    return markupsafe.Markup(out.getvalue().decode("utf-8"))
-
-
-def address_text(url: str) -> markupsafe.Markup:
-    """The address as text that wraps only after a '/' or a '.', never inside a word."""
-    pieces = re.findall(r"[^/.]*[/.]+|[^/.]+", url)
-    return markupsafe.Markup("<wbr>").join(
-        markupsafe.Markup('<span class="nobr">{}</span>').format(piece) for piece in pieces
-    )
 
 
 def phone_host(host: str) -> bool:

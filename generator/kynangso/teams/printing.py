@@ -21,11 +21,11 @@ from typing import Any, Self
 
 import jinja2
 import markupsafe
-import segno
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from kynangso.errors import BuildError
+from kynangso.qr import address_text, qr_svg
 from kynangso.site.clean import clean_html
 from kynangso.teams.cache import TEMPLATES
 from kynangso.teams.plan import LessonPlan
@@ -173,24 +173,6 @@ def author_markdown(text: str) -> markupsafe.Markup:
     """An author's Markdown as HTML; HTML in the source is shown as text, never run, and what
     Markdown makes is cleaned like the site's."""
     return markupsafe.Markup(clean_html(MARKDOWN.render(text)))
-
-
-def qr_svg(url: str) -> markupsafe.Markup:
-    """A QR code as inline SVG that scales to its box (size set in CSS)."""
-    out = io.BytesIO()
-    segno.make(url, error="m").save(
-        out, kind="svg", border=2, omitsize=True, xmldecl=False, svgns=True, nl=False, title=url
-    )
-    return markupsafe.Markup(out.getvalue().decode("utf-8"))
-
-
-def address_text(url: str) -> markupsafe.Markup:
-    """An address as printed text that may wrap only after a '/' or a '.': each piece stays
-    whole (`nowrap`), so no word of it is ever split across two lines."""
-    pieces = re.findall(r"[^/.]*[/.]+|[^/.]+", url)
-    return markupsafe.Markup("<wbr>").join(
-        markupsafe.Markup('<span class="nobr">{}</span>').format(piece) for piece in pieces
-    )
 
 
 def handout_html(plan: LessonPlan, site_url: str | None) -> str:
