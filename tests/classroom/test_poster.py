@@ -28,9 +28,8 @@ from kynangso.sources.validate import load_project
 PIN = "2468"
 
 
-@pytest.fixture
-def class_server(project: Path, tmp_path: Path) -> Iterator[tuple[Server, str]]:
-    """`kynangso serve --host 0.0.0.0` (as for a class) with one class; yields it and the code."""
+def _site_and_class(project: Path, tmp_path: Path) -> tuple[Path, Path, str]:
+    """A built site's catalog and a class store with one class: (site, store, class code)."""
     site = tmp_path / "site"
     site.mkdir()
     write_catalog(site_catalog(load_project(project)), site)
@@ -38,6 +37,13 @@ def class_server(project: Path, tmp_path: Path) -> Iterator[tuple[Server, str]]:
     connection = store.connect(db)
     code = store.create_class(connection, "Lớp Bản Hua", PIN)
     connection.close()
+    return site, db, code
+
+
+@pytest.fixture
+def class_server(project: Path, tmp_path: Path) -> Iterator[tuple[Server, str]]:
+    """`kynangso serve --host 0.0.0.0` (as for a class) with one class; yields it and the code."""
+    site, db, code = _site_and_class(project, tmp_path)
     server = Server(site, db, host="0.0.0.0").start()
     try:
         yield server, code
@@ -91,13 +97,7 @@ def test_join_addresses_from_the_host_header_and_the_interfaces() -> None:
 def test_without_a_network_address_the_poster_says_what_to_do(
     project: Path, tmp_path: Path
 ) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    write_catalog(site_catalog(load_project(project)), site)
-    db = tmp_path / "class.db"
-    connection = store.connect(db)
-    code = store.create_class(connection, "Lớp Bản Hua", PIN)
-    connection.close()
+    site, db, code = _site_and_class(project, tmp_path)
     server = Server(site, db).start()  # the default --host 127.0.0.1
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:

@@ -381,23 +381,31 @@ def counts(connection: sqlite3.Connection) -> dict[str, int]:
 
 def learners(connection: sqlite3.Connection, code: str | None) -> list[dict[str, Any]]:
     """The learners of class `code` (of every class when None), in the order they joined."""
-    query = "SELECT id, class_code, name, joined_at FROM learners"
-    params: tuple[str, ...] = ()
-    if code is not None:
-        query += " WHERE class_code = ?"
-        params = (code,)
-    rows = connection.execute(query + " ORDER BY joined_at, name, id", params)
-    return [dict(row) for row in rows]
+    return _rows(
+        connection,
+        "SELECT id, class_code, name, joined_at FROM learners",
+        ("class_code", code),
+        "joined_at, name, id",
+    )
 
 
 def classes(connection: sqlite3.Connection, code: str | None) -> list[dict[str, Any]]:
     """Class `code` (every class when None) with its name and when it was made, oldest first."""
-    query = "SELECT code, name, created_at FROM classes"
-    params: tuple[str, ...] = ()
-    if code is not None:
-        query += " WHERE code = ?"
-        params = (code,)
-    return [dict(row) for row in connection.execute(query + " ORDER BY created_at, code", params)]
+    return _rows(
+        connection, "SELECT code, name, created_at FROM classes", ("code", code), "created_at, code"
+    )
+
+
+def _rows(
+    connection: sqlite3.Connection, select: str, where: tuple[str, str | None], order: str
+) -> list[dict[str, Any]]:
+    """`select` ordered by `order`, limited to one class when `where`'s value is given."""
+    column, value = where
+    if value is None:
+        rows = connection.execute(f"{select} ORDER BY {order}")
+    else:
+        rows = connection.execute(f"{select} WHERE {column} = ? ORDER BY {order}", (value,))
+    return [dict(row) for row in rows]
 
 
 def token_hash(token: str) -> str:
