@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,18 +15,22 @@ class BodyLimit:
 
     A declared Content-Length over the limit is answered 413 before anything is read; a body
     without one (chunked) is counted as it arrives and cut with a 413 the moment it passes the
-    limit, so a 1 GB upload costs at most `limit` bytes of memory."""
+    limit, so a 1 GB upload costs at most `limit` bytes of memory. `paths` gives a few exact
+    paths a cap of their own (the hub's sync takes batches, not single completions)."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
-        self.app, self.limit = app, limit
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY, paths: Mapping[str, int] | None = None
+    ) -> None:
+        self.app, self.limit, self.paths = app, limit, dict(paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope["path"], self.limit)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._too_large(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._too_large(send, limit)
             return
         state = {"read": 0, "cut": False, "started": False}
 
@@ -35,10 +40,10 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 state["read"] += len(message.get("body", b""))
-                if state["read"] > self.limit:
+                if state["read"] > limit:
                     state["cut"] = True
                     if not state["started"]:
-                        await self._too_large(send)
+                        await self._too_large(send, limit)
                     # the endpoint sees a client that went away and stops reading
                     return {"type": "http.disconnect"}
             return message
@@ -56,8 +61,8 @@ class BodyLimit:
             if not state["cut"]:
                 raise  # a real fault; a cut body only makes the endpoint give up reading
 
-    async def _too_large(self, send: Send) -> None:
-        body = json.dumps({"detail": f"body over {self.limit} bytes"}).encode()
+    async def _too_large(self, send: Send, limit: int) -> None:
+        body = json.dumps({"detail": f"body over {limit} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -37,6 +37,9 @@ COLUMNS = (
     "received_at",
     "day",
 )
+# At a hub (a store with teams) each line ends with the class's team and its place; a laptop's
+# CSV keeps exactly COLUMNS.
+HUB_COLUMNS = ("team", "place")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -127,14 +130,16 @@ def write_completions(
         _write(out, (_record(row) for row in store.completions(connection, code)), catalog)
         return
     cells, params = _catalog_cells(catalog)
-    query = _LINES.format(catalog=cells)
+    columns, query = COLUMNS, _LINES.format(catalog=cells)
+    if is_hub(connection):
+        columns, query = COLUMNS + HUB_COLUMNS, _HUB_LINES.format(catalog=cells)
     if code is not None:
         query += " WHERE c.class_code = ?"
         params.append(code)
     cursor = connection.cursor()
     cursor.row_factory = None
     cursor.execute(query + " ORDER BY c.answered_at, c.id", params)
-    out.write("\ufeff" + ",".join(COLUMNS) + "\r\n")
+    out.write("\ufeff" + ",".join(columns) + "\r\n")
     while lines := cursor.fetchmany(4096):
         out.writelines(line for (line,) in lines)
 
@@ -186,6 +191,30 @@ _LINES = (
     " JOIN classes k ON k.code = c.class_code"
     " LEFT JOIN ({catalog}) cat ON cat.lesson = c.lesson"
 )
+
+
+# The same line with the team's name and place (empty for a class made at the hub itself).
+_HUB_LINES = (
+    _LINES.replace(
+        " || char(13, 10)",
+        " || ',' || "
+        + _sql_text("COALESCE(t.name, '')", human=True)
+        + " || ',' || "
+        + _sql_text("COALESCE(t.place, '')", human=True)
+        + " || char(13, 10)",
+        1,
+    )
+    + " LEFT JOIN teams t ON t.id = k.team"
+)
+
+
+def is_hub(connection: sqlite3.Connection) -> bool:
+    """Whether the store holds teams: a commune hub, or a store that others were merged into."""
+    from kynangso.classroom import store
+
+    if store.schema_version(connection) < 4:
+        return False
+    return connection.execute("SELECT 1 FROM teams LIMIT 1").fetchone() is not None
 
 
 def _catalog_cells(catalog: Catalog | None) -> tuple[str, list[Any]]:

@@ -35,6 +35,7 @@ from kynangso.classroom.coach import (
     render_login,
 )
 from kynangso.classroom.export import class_csv
+from kynangso.classroom.hub import MAX_SYNC_BODY, SYNC_PATH, sync_routes
 from kynangso.classroom.logins import LoginLimiter, laptop_addresses, own_address
 from kynangso.classroom.poster import poster_router
 from kynangso.classroom.static import SiteApp
@@ -85,9 +86,10 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
         strict_content_type=False,
     )
     app.state.connection = mode.connection
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(BodyLimit, limit=MAX_BODY, paths={SYNC_PATH: MAX_SYNC_BODY})
     app.add_exception_handler(RequestValidationError, refused_body)
     app.include_router(api_routes(mode))
+    app.include_router(sync_routes(mode.connection, mode.writer, mode.catalog))  # the hub's side
     app.include_router(coach_routes(mode))
     app.include_router(poster_router(SESSION_COOKIE))  # /coach/poster: the class's own poster
     app.mount("/", SiteApp(mode.site_dir), name="site")

@@ -126,6 +126,40 @@ def _hash_session_tokens(connection: sqlite3.Connection) -> None:
     )
 
 
+def _add_teams_and_sync(connection: sqlite3.Connection) -> None:
+    """Version 4: the commune hub. `teams` are the teams allowed to sync to this store (the
+    token kept only as its sha256); `classes.team` is the team a class belongs to ('' for a
+    class made in this store), so a hub keeps two laptops' same code apart. On a laptop,
+    `sync_acks` records what the hub acknowledged for each team the store synced as (a learner
+    with `named` saying whether its name went too) and `sync_team` the teams it synced as."""
+    connection.execute(
+        "CREATE TABLE teams ("
+        " id TEXT PRIMARY KEY,"
+        " name TEXT NOT NULL,"
+        " place TEXT NOT NULL,"
+        " token_hash TEXT NOT NULL,"  # sha256 hex of the team's token; '' when it has none
+        " created_at TEXT NOT NULL)"
+    )
+    connection.execute("CREATE INDEX teams_by_token ON teams(token_hash)")
+    connection.execute("ALTER TABLE classes ADD COLUMN team TEXT NOT NULL DEFAULT ''")
+    connection.execute(
+        "CREATE TABLE sync_acks ("
+        " team TEXT NOT NULL,"
+        " kind TEXT NOT NULL,"  # class, learner or completion
+        " id TEXT NOT NULL,"
+        " named INTEGER NOT NULL,"
+        " PRIMARY KEY (team, kind, id))"
+    )
+    connection.execute(
+        "CREATE TABLE sync_team ("
+        " team TEXT PRIMARY KEY,"
+        " name TEXT NOT NULL,"
+        " place TEXT NOT NULL,"
+        " hub TEXT NOT NULL,"
+        " synced_at TEXT NOT NULL)"
+    )
+
+
 # One function per schema version, in order: MIGRATIONS[n] takes a store from version n to
 # n + 1. Append only. (The sessions table is part of version 1; a change to it, like any other,
 # is a new function at the end.)
@@ -133,6 +167,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _create_tables,
     _add_completion_day,
     _hash_session_tokens,
+    _add_teams_and_sync,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
