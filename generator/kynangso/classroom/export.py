@@ -130,7 +130,8 @@ def write_completions(
         _write(out, (_record(row) for row in store.completions(connection, code)), catalog)
         return
     cells, params = _catalog_cells(catalog)
-    columns, query = COLUMNS, _LINES.format(catalog=cells)
+    columns: tuple[str, ...] = COLUMNS
+    query = _LINES.format(catalog=cells)
     if is_hub(connection):
         columns, query = COLUMNS + HUB_COLUMNS, _HUB_LINES.format(catalog=cells)
     if code is not None:
