@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -12,6 +13,8 @@ from kynangso.errors import BuildError, SourceError
 
 if TYPE_CHECKING:
     import sqlite3
+
+T = TypeVar("T")
 
 root_option = click.option(
     "--root",
@@ -261,7 +264,9 @@ def class_create(
         click.echo(json.dumps({"code": code, "name": name}, ensure_ascii=False))
 
 
-def _class_pin(pin: str | None, pin_file: str | None) -> str:
+def _class_pin(
+    pin: str | None, pin_file: str | None, prompt: str = "PIN for the coach dashboard"
+) -> str:
     """The new class's PIN from --pin, --pin-file or a hidden prompt, checked."""
     from kynangso.classroom.store import pin_problem
 
@@ -277,7 +282,7 @@ def _class_pin(pin: str | None, pin_file: str | None) -> str:
 
         return str(
             click.prompt(
-                "PIN for the coach dashboard",
+                prompt,
                 hide_input=True,
                 confirmation_prompt="The same PIN again",
                 value_proc=checked,
@@ -296,6 +301,124 @@ def _class_pin(pin: str | None, pin_file: str | None) -> str:
     if problem is not None:
         raise click.BadParameter(problem, param_hint=hint)
     return pin
+
+
+# --- class list/rename/close, learner merge, commune pin: see classroom.roster and .commune ---
+
+db_option = click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="End with a JSON line.")
+
+
+def _store_change(db_path: str, function: Callable[..., T], *args: object) -> T:
+    """Run one store change in a transaction; a StoreError is a one-line message and exit 1."""
+    from kynangso.classroom import store
+
+    connection = store.connect(Path(db_path))
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            result = function(connection, *args)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        return result
+    except store.StoreError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        connection.close()
+
+
+@class_group.command(name="list")
+@db_option
+@json_option
+def class_list(db_path: str, as_json: bool) -> None:
+    """Every class: code, name, learners (persons), completions, created, closed."""
+    import json
+
+    from kynangso.classroom import roster
+
+    rows = _store_change(db_path, roster.class_rows)
+    for row in rows:
+        state = f"closed {row['closed']}" if row["closed"] else "open"
+        click.echo(
+            f"{row['code']}  {row['name']}  {row['learners']} learners"
+            f"  {row['completions']} completions  created {row['created']}  {state}"
+        )
+    if not rows:
+        click.echo("no class yet: create one with 'kynangso class create NAME'")
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+
+
+@class_group.command(name="rename")
+@click.argument("code")
+@click.argument("name")
+@db_option
+def class_rename(code: str, name: str, db_path: str) -> None:
+    """Give class CODE a new NAME (1 to 80 characters)."""
+    from kynangso.classroom import roster
+
+    _store_change(db_path, roster.rename_class, code.strip().upper(), name)
+    click.echo(f"class {code.strip().upper()} is now '{name.strip()}'")
+
+
+@class_group.command(name="close")
+@click.argument("code")
+@db_option
+def class_close(code: str, db_path: str) -> None:
+    """Close class CODE to new learners; those who joined can still send results."""
+    from kynangso.classroom import roster
+
+    when = _store_change(db_path, roster.close_class, code.strip().upper())
+    click.echo(f"class {code.strip().upper()} is closed (since {when})")
+
+
+@main.group(name="learner")
+def learner_group() -> None:
+    """Learners of class mode."""
+
+
+@learner_group.command(name="merge")
+@click.argument("keep_id")
+@click.argument("other_id")
+@db_option
+@json_option
+def learner_merge(keep_id: str, other_id: str, db_path: str, as_json: bool) -> None:
+    """Make OTHER_ID the same person as KEEP_ID (two entries of one resident in one class)."""
+    import json
+
+    from kynangso.classroom import roster
+
+    person = _store_change(db_path, roster.merge_learners, keep_id, other_id)
+    click.echo(f"learner {other_id} is now the same person as {keep_id}")
+    if as_json:
+        click.echo(json.dumps({"person": person, "merged": other_id}))
+
+
+@main.group(name="commune")
+def commune_group() -> None:
+    """The commune view of the dashboard (/coach/commune/)."""
+
+
+@commune_group.command(name="pin")
+@click.option(
+    "--pin-file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Read the PIN from the first line of this file (UTF-8).",
+)
+@db_option
+def commune_pin(pin_file: str | None, db_path: str) -> None:
+    """Set the commune PIN; without --pin-file, asks for it twice without showing it."""
+    from kynangso.classroom import commune
+
+    pin = _class_pin(None, pin_file, "PIN for the commune view")
+    _store_change(db_path, commune.set_pin, pin)
+    click.echo("the commune PIN is set: open /coach/commune/ on the server")
 
 
 @main.command(name="export")

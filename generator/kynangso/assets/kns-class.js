@@ -184,6 +184,7 @@
           method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: learner })
         }).then(function (response) {
           if (response.status === 404) throw new Error(WORDS.noClass);
+          if (response.status === 410) throw new Error(WORDS.closed);
           if (response.status === 422) throw new Error(WORDS.badName);
           if (!response.ok) throw new Error(WORDS.offline);
           return response.json();

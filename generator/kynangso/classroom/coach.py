@@ -23,7 +23,7 @@ import markupsafe
 
 from kynangso import words
 from kynangso.catalog import Catalog, Words
-from kynangso.classroom import store
+from kynangso.classroom import roster, store
 from kynangso.classroom.figures import hardest_questions
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "coach"
@@ -119,26 +119,33 @@ def dashboard_data(
     counting (a few hundred rows come back however many completions there are); Python only
     arranges them."""
     lessons = catalog.lessons
+    who = roster.person_sql(connection)
+    # Per person, not per entry: a resident who joined from two browsers is one row.
     status: dict[tuple[str, str], str] = {
         (row[0], row[1]): "passed" if row[2] else "tried"
         for row in connection.execute(
-            "SELECT learner_id, lesson, MAX(passed) FROM completions WHERE class_code = ?"
-            " GROUP BY lesson, learner_id",  # the covering index's order: no sorting
+            f"SELECT {who}, c.lesson, MAX(c.passed) FROM completions c"
+            " JOIN learners l ON l.id = c.learner_id WHERE c.class_code = ?"
+            f" GROUP BY c.lesson, {who}",
             (code,),
         )
     }
-    people = store.learners(connection, code)
+    people = roster.people(connection, code)
     total, passes = connection.execute(
         "SELECT COUNT(*), COALESCE(SUM(passed), 0) FROM completions WHERE class_code = ?", (code,)
     ).fetchone()
     grid = [
         {
+            "id": person["id"],
             "name": person["name"],
+            "entries": person["entries"],
+            "joined_at": person["joined_at"],
             "cells": [status.get((person["id"], lesson_id), "none") for lesson_id in lessons],
         }
         for person in people
     ]
     return {
+        "closed": roster.closed_at(connection, code),
         "lessons": [
             {"id": lesson_id, "title": in_language(info.title, lang), "topic": info.topic}
             for lesson_id, info in lessons.items()

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from kynangso.catalog import CatalogError, load_catalog
-from kynangso.classroom import store
+from kynangso.classroom import roster, store
+from kynangso.classroom.commune import Commune, commune
 from kynangso.classroom.figures import ReportData, report_data
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "teams"
@@ -44,12 +45,32 @@ def load_report_data(db_path: str, class_code: str | None, site_dir: str | None)
     catalog = load_catalog(Path(site_dir)) if site_dir else None
     connection = open_store(Path(db_path))
     try:
-        return report_data(
-            store.classes(connection, class_code),
-            store.learners(connection, class_code),
-            store.completions(connection, class_code),
-            catalog,
-        )
+        # Residents are persons: an entry merged into another is counted as that one.
+        person = {
+            row[0]: row[1]
+            for row in connection.execute(
+                f"SELECT l.id, {roster.person_sql(connection)} FROM learners l"
+            )
+        }
+        learners = [
+            row for row in store.learners(connection, class_code) if person[row["id"]] == row["id"]
+        ]
+        rows = [
+            {**row, "learner_id": person.get(row["learner_id"], row["learner_id"])}
+            for row in store.completions(connection, class_code)
+        ]
+        return report_data(store.classes(connection, class_code), learners, rows, catalog)
+    finally:
+        connection.close()
+
+
+def load_commune_data(db_path: str, site_dir: str | None) -> Commune:
+    """The report's first part for every class: the commune's totals and tables, counted by
+    SQL (`commune.commune`)."""
+    catalog = load_catalog(Path(site_dir)) if site_dir else None
+    connection = open_store(Path(db_path))
+    try:
+        return commune(connection, catalog)
     finally:
         connection.close()
 

@@ -24,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from kynangso.catalog import Catalog, load_catalog
-from kynangso.classroom import store
+from kynangso.classroom import roster, store
 from kynangso.classroom.api import CompletionIn, LearnerIn, LearnerOut, Saved, catalog_problem
 from kynangso.classroom.bodylimit import MAX_BODY, BodyLimit
 from kynangso.classroom.coach import (
@@ -37,6 +37,7 @@ from kynangso.classroom.coach import (
 from kynangso.classroom.export import class_csv
 from kynangso.classroom.hub import MAX_SYNC_BODY, SYNC_PATH, sync_routes
 from kynangso.classroom.logins import LoginLimiter, laptop_addresses, own_address
+from kynangso.classroom.manage import commune_routes, manage_routes
 from kynangso.classroom.poster import poster_router
 from kynangso.classroom.static import SiteApp
 from kynangso.classroom.writer import Writer
@@ -92,6 +93,8 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
     app.include_router(sync_routes(mode.connection, mode.writer, mode.catalog))  # the hub's side
     app.include_router(coach_routes(mode))
     app.include_router(poster_router(SESSION_COOKIE))  # /coach/poster: the class's own poster
+    app.include_router(manage_routes(mode, SESSION_COOKIE))  # rename, close, merge
+    app.include_router(commune_routes(mode))  # /coach/commune/: behind the commune PIN
     app.mount("/", SiteApp(mode.site_dir), name="site")
     return app
 
@@ -153,6 +156,7 @@ def api_routes(mode: ClassMode) -> APIRouter:
         responses={
             **BODY_PROBLEMS,
             404: {"description": "Unknown class"},
+            410: {"description": "The class is closed: no new learners"},
             422: {"description": "Bad name"},
         },
     )
@@ -161,7 +165,9 @@ def api_routes(mode: ClassMode) -> APIRouter:
         if name is None:
             raise HTTPException(404, "unknown class code")
         try:
-            learner_id = await mode.writer.do(store.add_learner, code, learner.name)
+            learner_id = await mode.writer.do(roster.join, code, learner.name)
+        except roster.ClassClosed:
+            raise HTTPException(410, "this class is closed: it takes no new learners") from None
         except store.StoreError:
             raise HTTPException(404, "unknown class code") from None
         return LearnerOut(learner_id=learner_id, class_name=name)

@@ -160,6 +160,22 @@ def _add_teams_and_sync(connection: sqlite3.Connection) -> None:
     )
 
 
+def _add_people_and_commune(connection: sqlite3.Connection) -> None:
+    """Version 5: a learner entry can point at the entry of the same person (`same_as`, the
+    kept entry of a merge; NULL for a person's own entry), a class can be closed to new joins
+    (`closed_at`), and the commune view has a PIN and sessions of its own. Text columns and
+    plain tables only, so the same statements run on every database the store supports."""
+    connection.execute("ALTER TABLE learners ADD COLUMN same_as TEXT")
+    connection.execute("ALTER TABLE classes ADD COLUMN closed_at TEXT")
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    )
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS commune_sessions"
+        " (token_hash TEXT PRIMARY KEY, expires_at TEXT NOT NULL)"
+    )
+
+
 # One function per schema version, in order: MIGRATIONS[n] takes a store from version n to
 # n + 1. Append only. (The sessions table is part of version 1; a change to it, like any other,
 # is a new function at the end.)
@@ -168,6 +184,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_completion_day,
     _hash_session_tokens,
     _add_teams_and_sync,
+    _add_people_and_commune,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,234 @@
+"""The commune's numbers: totals for the whole store, then per class, topic, lesson and month.
+
+Each table is one grouped SQL query; only a row per group comes back, however many
+completions the store holds. A way of splitting the numbers is a `Grouping`: a name, a
+heading, and the SQL expression of its key over completions `c`, learners `l` and classes
+`k` (`GROUPINGS`). Another split (a team, a village) is one more entry with its key; a key
+that depends on the class alone (`of_class`) also counts the residents who joined.
+
+Residents are persons, not learner entries (`roster.PERSON`): an entry merged into another
+counts once. Counts only: no name of a resident is ever read here.
+
+The commune view of the dashboard has a PIN of its own, set by the hub's operator
+(`kynangso commune pin`), kept like a class PIN as a salted scrypt hash (hex text in
+`settings`), and sessions of its own (`commune_sessions`, the sha256 of each token).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import sqlite3
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kynangso.catalog import Catalog
+from kynangso.classroom import roster, store
+
+JOINS = (
+    " FROM completions c JOIN learners l ON l.id = c.learner_id"
+    " JOIN classes k ON k.code = c.class_code"
+)
+PIN_SETTING = "commune_pin"
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One way to split the commune's numbers: a row per value of `key`."""
+
+    name: str  # what the rows are, in the users' words: class, topic, lesson, month
+    heading: tuple[str, str]  # (Vietnamese, English)
+    key: str  # SQL over completions c, learners l, classes k
+    label: str = ""  # SQL aggregate naming a row (e.g. the class's name); default: the key
+    of_class: bool = False  # the key reads only classes k: residents who joined count too
+    params: tuple[str, ...] = ()  # values of the key's `?`s
+
+
+GROUPINGS = [
+    Grouping("class", ("Theo lớp", "Per class"), "k.code", "MAX(k.name)", of_class=True),
+    Grouping("lesson", ("Theo bài học", "Per lesson"), "c.lesson"),
+    # The stored day is 'YYYY-MM-DD' (Vietnam time): its first 7 characters are the month.
+    Grouping("month", ("Theo tháng", "Per month"), "substr(c.day, 1, 7)"),
+]
+
+
+def topic_grouping(catalog: Catalog) -> Grouping:
+    """Per topic: the lesson-to-topic table of the built catalog, as one CASE, so SQL counts
+    each person once per topic however many of its lessons they tried."""
+    cases = " ".join("WHEN ? THEN ?" for _ in catalog.lessons)
+    params = tuple(v for lesson, entry in catalog.lessons.items() for v in (lesson, entry.topic))
+    key = f"CASE c.lesson {cases} ELSE '' END" if params else "''"
+    return Grouping("topic", ("Theo chủ đề", "Per topic"), key, params=params)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The numbers of one group (or of the whole store)."""
+
+    key: str
+    label: str
+    residents: int  # persons with at least one attempt
+    residents_passed: int  # persons who passed at least one lesson
+    attempts: int
+    passes: int
+    joined: int | None = None  # persons who joined (groupings of the class only)
+
+
+@dataclass
+class Commune:
+    """Everything the commune view and the report's first part show."""
+
+    totals: Figures
+    tables: list[tuple[Grouping, list[Figures]]] = field(default_factory=list)
+
+
+def _measures(person: str) -> str:
+    return (
+        f"COUNT(DISTINCT {person}) AS residents,"
+        f" COUNT(DISTINCT CASE WHEN c.passed = 1 THEN {person} END) AS residents_passed,"
+        " COUNT(*) AS attempts, COALESCE(SUM(c.passed), 0) AS passes"
+    )
+
+
+def _figures(row: Any, key: str, label: str, joined: int | None) -> Figures:
+    return Figures(
+        key=key,
+        label=label,
+        residents=int(row["residents"]),
+        residents_passed=int(row["residents_passed"]),
+        attempts=int(row["attempts"]),
+        passes=int(row["passes"]),
+        joined=joined,
+    )
+
+
+def totals(connection: sqlite3.Connection) -> Figures:
+    """The whole store: persons who joined, tried and passed; attempts and passes."""
+    person = roster.person_sql(connection)
+    row = connection.execute(f"SELECT {_measures(person)}{JOINS}").fetchone()
+    joined = connection.execute(f"SELECT COUNT(DISTINCT {person}) AS n FROM learners l").fetchone()
+    return _figures(row, "", "", int(joined["n"]))
+
+
+def by(connection: sqlite3.Connection, grouping: Grouping) -> list[Figures]:
+    """The numbers per value of `grouping`'s key, ordered by key."""
+    person = roster.person_sql(connection)
+    label = grouping.label or f"MAX({grouping.key})"
+    rows = connection.execute(
+        f"SELECT {grouping.key} AS key, {label} AS label, {_measures(person)}{JOINS} GROUP BY 1",
+        grouping.params + (grouping.params if not grouping.label else ()),
+    ).fetchall()
+    joined = _joined(connection, grouping, person) if grouping.of_class else {}
+    found = {}
+    for row in rows:
+        key = _text(row["key"])
+        count = joined[key][1] if key in joined else (0 if grouping.of_class else None)
+        found[key] = _figures(row, key, _text(row["label"]), count)
+    # A class where residents joined but no one has finished a quiz yet still has a row.
+    for key, (label, count) in joined.items():
+        if key not in found:
+            found[key] = Figures(key, label, 0, 0, 0, 0, count)
+    return [found[key] for key in sorted(found)]
+
+
+def _text(value: Any) -> str:
+    """A key or label as text; a class with no team or place yet (NULL) is ''."""
+    return "" if value is None else str(value)
+
+
+def _joined(connection: sqlite3.Connection, grouping: Grouping, person: str) -> dict[str, Any]:
+    label = grouping.label or f"MAX({grouping.key})"
+    return {
+        _text(row["key"]): (_text(row["label"]), int(row["n"]))
+        for row in connection.execute(
+            f"SELECT {grouping.key} AS key, {label} AS label, COUNT(DISTINCT {person}) AS n"
+            " FROM learners l JOIN classes k ON k.code = l.class_code GROUP BY 1",
+            grouping.params + (grouping.params if not grouping.label else ()),
+        )
+    }
+
+
+def commune(connection: sqlite3.Connection, catalog: Catalog | None) -> Commune:
+    """Totals, then a table per grouping (per topic only with the built catalog), rows named
+    in Vietnamese from the catalog where it knows the lesson or topic."""
+    groupings = list(GROUPINGS)
+    if catalog is not None:
+        groupings.insert(1, topic_grouping(catalog))
+    result = Commune(totals(connection))
+    for grouping in groupings:
+        rows = [replace(r, label=_label(grouping, r, catalog)) for r in by(connection, grouping)]
+        result.tables.append((grouping, rows))
+    return result
+
+
+def _label(grouping: Grouping, row: Figures, catalog: Catalog | None) -> str:
+    if not row.key:
+        return "—"
+    if grouping.name == "class":
+        return f"{row.label} ({row.key})"
+    if grouping.name == "lesson" and catalog is not None:
+        return catalog.lesson_title(row.key)
+    if grouping.name == "topic" and catalog is not None:
+        return catalog.topic_title(row.key)
+    if grouping.name == "month":
+        return f"{row.key[5:7]}/{row.key[:4]}"
+    return row.label
+
+
+def rows_of(figures: list[Figures], *, joined: bool) -> list[list[Any]]:
+    """Table rows for the report: label, (joined,) residents, passed, attempts, passes."""
+    return [
+        [f.label, *([f.joined or 0] if joined else []), f.residents, f.residents_passed]
+        + [f.attempts, f.passes]
+        for f in figures
+    ]
+
+
+# --- the commune PIN and sessions -------------------------------------------------------------
+
+
+def set_pin(connection: sqlite3.Connection, pin: str) -> None:
+    """Set (or replace) the commune PIN; open commune sessions end with the old one."""
+    salt = secrets.token_bytes(16)
+    value = f"{salt.hex()}:{store.hash_pin(pin, salt).hex()}"
+    connection.execute("DELETE FROM settings WHERE name = ?", (PIN_SETTING,))
+    connection.execute("INSERT INTO settings (name, value) VALUES (?, ?)", (PIN_SETTING, value))
+    connection.execute("DELETE FROM commune_sessions")
+
+
+def pin_record(connection: sqlite3.Connection) -> tuple[bytes, bytes] | None:
+    """(salt, hash) of the commune PIN, None when none is set (then no PIN opens the view)."""
+    if not roster.merges_known(connection):
+        return None
+    row = connection.execute("SELECT value FROM settings WHERE name = ?", (PIN_SETTING,)).fetchone()
+    if row is None:
+        return None
+    salt, digest = str(row["value"]).split(":")
+    return bytes.fromhex(salt), bytes.fromhex(digest)
+
+
+def open_session(connection: sqlite3.Connection, hours: int = 12) -> str:
+    token = secrets.token_urlsafe(32)
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
+    connection.execute("DELETE FROM commune_sessions WHERE expires_at < ?", (store.now(),))
+    connection.execute(
+        "INSERT INTO commune_sessions (token_hash, expires_at) VALUES (?, ?)",
+        (store.token_hash(token), expires.isoformat(timespec="seconds")),
+    )
+    return token
+
+
+def session_open(connection: sqlite3.Connection, token: str | None) -> bool:
+    if not token:
+        return False
+    row = connection.execute(
+        "SELECT 1 FROM commune_sessions WHERE token_hash = ? AND expires_at >= ?",
+        (store.token_hash(token), store.now()),
+    ).fetchone()
+    return row is not None
+
+
+def close_session(connection: sqlite3.Connection, token: str) -> None:
+    connection.execute(
+        "DELETE FROM commune_sessions WHERE token_hash = ?", (store.token_hash(token),)
+    )
