@@ -151,7 +151,7 @@ def api_routes(mode: ClassMode) -> APIRouter:
         responses={
             **BODY_PROBLEMS,
             404: {"description": "Unknown class"},
-            422: {"description": "Bad name"},
+            422: {"description": "Bad name: empty, too long, or an ID or phone number"},
         },
     )
     async def join(code: str, learner: LearnerIn) -> LearnerOut:
