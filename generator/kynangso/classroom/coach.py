@@ -133,7 +133,8 @@ def dashboard_data(
     ).fetchone()
     grid = [
         {
-            "name": person["name"],
+            "id": person["id"],
+            "name": person["name"],  # '' once forgotten: the page says so in words
             "cells": [status.get((person["id"], lesson_id), "none") for lesson_id in lessons],
         }
         for person in people
