@@ -744,5 +744,81 @@ def preview(root: str, host: str, port: int) -> None:
     watcher.stop.set()
 
 
+# --- residents' data: forget, prune -------------------------------------------------------------
+
+
+@learner_group.command(name="forget")
+@click.argument("learner_id")
+@click.option("--db", "db_path", required=True, help="The class store (SQLite).")
+@click.option("--json", "as_json", is_flag=True, help="End with a JSON line of what was removed.")
+def learner_forget(learner_id: str, db_path: str, as_json: bool) -> None:
+    """Remove a learner's name from the store; the results stay under the learner's id."""
+    import json
+
+    from kynangso.classroom import store
+    from kynangso.classroom.forget import forget_learner
+
+    connection = _existing_store(db_path)
+    try:
+        removed = forget_learner(connection, learner_id)
+    except store.StoreError as exc:
+        click.echo(f"cannot forget: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        connection.close()
+    store.checkpoint(Path(db_path), "TRUNCATE")  # the old name must not wait in the -wal file
+    done = "removed the name of" if removed["name_removed"] else "no name was left for"
+    click.echo(
+        f"{done} learner {learner_id} of class '{removed['class_name']}'"
+        f" ({removed['class_code']}); {removed['results_kept']} results kept under its id"
+    )
+    if as_json:
+        click.echo(json.dumps(removed, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--db", "db_path", required=True, help="The class store (SQLite).")
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    help="Drop names of learners with no result for this long: 365d (days) or 52w (weeks).",
+)
+@click.option("--json", "as_json", is_flag=True, help="End with a JSON line of the counts.")
+def prune(db_path: str, older_than: str, as_json: bool) -> None:
+    """Drop the names of learners with no result in the given time; counts stay."""
+    import json
+
+    from kynangso.classroom import store
+    from kynangso.classroom.forget import parse_age, prune_names
+
+    try:
+        age = parse_age(older_than)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from None
+    connection = _existing_store(db_path)
+    try:
+        dropped = prune_names(connection, age)
+    finally:
+        connection.close()
+    store.checkpoint(Path(db_path), "TRUNCATE")
+    click.echo(
+        f"dropped {dropped['names_dropped']} names of learners with no result since"
+        f" {dropped['cutoff']}; every result stays"
+    )
+    if as_json:
+        click.echo(json.dumps(dropped))
+
+
+def _existing_store(db_path: str) -> sqlite3.Connection:
+    """The store at `db_path`, opened; exit 1 in one line when there is none (never make one)."""
+    from kynangso.classroom import store
+
+    if not Path(db_path).is_file():
+        click.echo(f"no class store at {db_path}", err=True)
+        sys.exit(1)
+    return store.connect(Path(db_path))
+
+
 if __name__ == "__main__":
     main()

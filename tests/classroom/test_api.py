@@ -56,3 +56,25 @@ def test_a_json_body_without_a_content_type_is_read(running: tuple[Server, str])
     response = connection.getresponse()
     assert response.status == 201, response.read()
     connection.close()
+
+
+@pytest.mark.parametrize(
+    "name", ["0912 345 678", "001.234.567.890", "+84 912345678", "Lan 0912-345-678"]
+)
+def test_a_name_that_looks_like_an_id_or_phone_number_is_refused(
+    running: tuple[Server, str], tmp_path: Path, name: str
+) -> None:
+    server, code = running
+    url = f"{server.url}/api/v1/classes/{code}/learners"
+    status, reply = request(url, {"name": name})
+    assert status == 422, reply
+    [problem] = reply["detail"]
+    assert (problem["loc"], problem["type"]) == (["name"], "name_like_number")
+    assert "ID or phone number" in problem["msg"]
+    assert store.counts(store.reader(tmp_path / "class.db"))["learners"] == 0
+
+
+def test_an_ordinary_name_with_a_few_digits_is_still_taken(running: tuple[Server, str]) -> None:
+    server, code = running
+    status, reply = request(f"{server.url}/api/v1/classes/{code}/learners", {"name": "Lò Văn A 2"})
+    assert status == 201, reply

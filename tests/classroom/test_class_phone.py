@@ -225,3 +225,43 @@ def test_a_damaged_outbox_does_not_block_later_results(
         "Object.keys(localStorage).filter(k => k.startsWith('kns:v1:set-aside:')).map(k => localStorage.getItem(k))"
     )
     assert kept == ["[null]"]
+
+
+@pytest.mark.parametrize(
+    ("path", "kept", "refusal"),
+    [
+        (
+            "/tham-gia-lop/",
+            "Máy của lớp giữ: tên bạn nhập, lớp, kết quả câu đố và giờ làm.",
+            "Đừng nhập số CCCD hay số điện thoại. Hãy nhập tên gọi hoặc biệt danh.",
+        ),
+        (
+            "/en/join-class/",
+            "The class laptop keeps: the name you type, the class, your quiz results and their times.",
+            "Do not type an ID or phone number. Type a name or nickname instead.",
+        ),
+    ],
+)
+def test_the_join_page_says_what_is_kept_and_refuses_a_phone_number(
+    page: Page, classroom: tuple[Server, str, Path], path: str, kept: str, refusal: str
+) -> None:
+    """On a 360×740 phone the note on what the class keeps sits under the name field, in view
+    with it; a phone number typed as the name is refused beside the field and stored nowhere."""
+    server, code, db = classroom
+    page.goto(f"{server.url}{path}#{code}")
+    name = page.locator("#kns-learner-name")
+    note = page.locator("#kns-privacy")
+    name.scroll_into_view_if_needed()
+    expect(note).to_contain_text(kept)
+    expect(note.locator("li")).to_have_count(4)
+    expect(note).to_be_in_viewport()
+    field, under = name.bounding_box(), note.bounding_box()
+    assert field is not None and under is not None
+    assert 0 <= under["y"] - (field["y"] + field["height"]) < 60
+    assert "kns-privacy" in (name.get_attribute("aria-describedby") or "")
+    name.fill("0912 345 678")
+    page.locator(".kns-join-form button[type=submit]").click()
+    expect(page.locator("#kns-name-problem")).to_have_text(refusal)
+    expect(name).to_have_attribute("aria-invalid", "true")
+    assert store.counts(store.reader(db))["learners"] == 0
+    assert page.evaluate("localStorage.getItem('kns:v1:class')") is None

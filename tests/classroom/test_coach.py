@@ -234,3 +234,56 @@ def test_a_coach_text_a_language_lacks_is_vietnamese_and_marked(tmp_path: Path) 
     assert say("logout") == "Xx-logout"
     assert say("numbers") == '<span lang="vi">Số liệu để báo cáo</span>'
     assert page_words("en", folder)["say"]("numbers") == "Numbers to report"
+
+
+def test_a_coach_forgets_a_learner_of_their_own_class_only(site: Path, tmp_path: Path) -> None:
+    """A button per roster row, asked again before it acts; a POST from another origin, of
+    another class's learner or without a session changes nothing."""
+    db = tmp_path / "class.db"
+    code = _seed(db, 6)
+    connection = store.connect(db)
+    other = store.create_class(connection, "Lớp Nà Sành", "1357")
+    stranger = store.add_learner(connection, other, "Người lớp khác")
+    first = store.learners(connection, code)[0]
+    connection.close()
+    assert first["name"] == "Người học 0"
+    action = f"/coach/learners/{first['id']}/forget"
+    server = Server(site, db).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            assert client.post(action).status_code == 303  # no session: to the login
+            client.post("/coach/login", data={"code": code, "pin": "2468"})
+            page = client.get("/coach/").text
+            assert f'action="{action}?lang=vi"' in page
+            assert "Xoá tên “Người học 0” khỏi máy này?" in page  # the confirmation
+            evil = client.post(
+                action, headers={"Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site"}
+            )
+            assert (
+                evil.status_code == 403
+                and "did not come from this dashboard" in evil.json()["detail"]
+            )
+            theirs = client.post(f"/coach/learners/{stranger}/forget")
+            assert theirs.status_code == 404
+            assert theirs.json() == {"detail": "no such learner in this class"}
+            assert client.post("/coach/learners/nobody/forget").status_code == 404
+            kept = {row["id"]: row["name"] for row in store.learners(store.reader(db), None)}
+            assert kept[first["id"]] == "Người học 0" and kept[stranger] == "Người lớp khác"
+            done = client.post(
+                action + "?lang=en",
+                headers={"Origin": server.url, "Sec-Fetch-Site": "same-origin"},
+            )
+            assert done.status_code == 303 and done.headers["location"] == "/coach/?lang=en"
+            page = client.get("/coach/?lang=en").text
+            assert "(name removed)" in page and "Người học 0" not in page
+            assert "(đã xoá tên)" in client.get("/coach/").text
+            csv = client.get("/coach/completions.csv")
+            assert csv.headers["content-disposition"] == (
+                f'attachment; filename="kynangso-{code}-co-ten-nguoi-hoc.csv"'
+            )
+            assert f",{first['id']},," in csv.text and "Người học 0," not in csv.text
+        names = {row["id"]: row["name"] for row in store.learners(store.reader(db), None)}
+        assert names[first["id"]] == "" and names[stranger] == "Người lớp khác"
+        assert store.counts(store.reader(db))["completions"] == 6
+    finally:
+        server.stop()

@@ -169,26 +169,34 @@
       var codeLabel = element("label", { "for": "kns-class-code" }, WORDS.classCode);
       var code = element("input", { id: "kns-class-code", name: "code", autocomplete: "off", autocapitalize: "characters", maxlength: "6", "class": "kns-name", required: "" });
       var nameLabel = element("label", { "for": "kns-learner-name" }, WORDS.yourName);
-      var name = element("input", { id: "kns-learner-name", name: "name", autocomplete: "name", maxlength: "80", "class": "kns-name", required: "" });
+      var name = element("input", { id: "kns-learner-name", name: "name", autocomplete: "name", maxlength: "80", "class": "kns-name", required: "", "aria-describedby": "kns-name-problem kns-privacy" });
+      // A problem with the name is said beside the field, and what the class keeps of it is said
+      // where it is typed, before anything is sent.
+      var nameProblem = element("p", { id: "kns-name-problem", "class": "kns-name-problem", role: "alert" });
+      var privacy = element("ul", { id: "kns-privacy", "class": "kns-privacy" });
+      ["privacyName", "privacyKept", "privacyWho", "privacyTime"].forEach(function (key) { privacy.appendChild(element("li", {}, WORDS[key])); });
       var submit = element("button", { type: "submit", "class": "md-button md-button--primary" }, WORDS.joinButton);
       var message = element("p", { "class": "kns-join-message", role: "alert" });
       var fromQr = /^#(?:code=)?([A-Za-z0-9]{6})$/.exec(location.hash);
       if (fromQr) code.value = fromQr[1].toUpperCase();
-      [codeLabel, code, nameLabel, name, submit, message].forEach(function (node) { form.appendChild(node); });
+      [codeLabel, code, nameLabel, name, nameProblem, privacy, submit, message].forEach(function (node) { form.appendChild(node); });
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var classCode = code.value.trim().toUpperCase();
         var learner = name.value.trim();
-        if (!learner || learner.length > 80) { message.textContent = WORDS.badName; return; }
+        message.textContent = nameProblem.textContent = "";
+        name.removeAttribute("aria-invalid");
+        if (!learner || learner.length > 80) { refuseName(WORDS.badName); return; }
         fetch(apiUrl("classes/" + encodeURIComponent(classCode) + "/learners"), {
           method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: learner })
         }).then(function (response) {
           if (response.status === 404) throw new Error(WORDS.noClass);
           if (response.status === 410) throw new Error(WORDS.closed);
-          if (response.status === 422) throw new Error(WORDS.badName);
+          if (response.status === 422) return response.json().then(nameRefused, function () { return nameRefused(null); });
           if (!response.ok) throw new Error(WORDS.offline);
           return response.json();
         }).then(function (body) {
+          if (!body) return;
           writeJSON(M.CLASS_KEY, { code: classCode, class_name: body.class_name, learner_id: body.learner_id, name: learner, joined_at: new Date().toISOString() });
           setupJoin(root);
           flushOutbox();
@@ -197,6 +205,20 @@
         });
       });
       root.appendChild(form);
+
+      function refuseName(text) {
+        nameProblem.textContent = text;
+        name.setAttribute("aria-invalid", "true");
+        name.focus();
+      }
+
+      // The server says why in `detail[].type`: an ID or phone number gets its own words.
+      function nameRefused(body) {
+        var detail = body && Array.isArray(body.detail) ? body.detail : [];
+        var number = detail.some(function (p) { return p && p.type === "name_like_number"; });
+        refuseName(number ? WORDS.nameNumber : WORDS.badName);
+        return null;
+      }
     }
 
     recoverRefused();

@@ -6,6 +6,7 @@ whether a completion can be true for the site as built.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -18,10 +19,16 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from kynangso.catalog import Catalog
 
 ID = r"^[A-Za-z0-9_-]{1,64}$"
+# Nine or more digits in a row, allowing a space, dot or dash (or two) between them: how ID
+# numbers (12 digits) and phone numbers (10, or 9 after +84) are written. A class never needs
+# one, and a resident who types one into the name field should be told so, not stored.
+NUMBER_IN_NAME = re.compile(r"\d(?:[\s.\-\u2010-\u2015]{0,2}\d){8,}")
+NAME_LIKE_NUMBER = "name_like_number"  # the 422's `type`, which the join page turns into words
 
 
 def _no_lone_surrogates(value: str) -> str:
@@ -36,7 +43,10 @@ class LearnerIn(BaseModel):
     """A phone joining a class: just a display name, no account."""
 
     model_config = ConfigDict(extra="forbid")
-    name: StrictStr = Field(description="Display name, 1–80 characters")
+    name: StrictStr = Field(
+        description="Display name, 1–80 characters, without 9 or more digits in a row (an ID or"
+        " phone number)"
+    )
 
     @field_validator("name")
     @classmethod
@@ -44,6 +54,12 @@ class LearnerIn(BaseModel):
         value = _no_lone_surrogates(value).strip()
         if not 1 <= len(value) <= 80:
             raise ValueError("name must be 1 to 80 characters")
+        if NUMBER_IN_NAME.search(value):
+            raise PydanticCustomError(
+                NAME_LIKE_NUMBER,
+                "name must not hold an ID or phone number (9 or more digits):"
+                " a name or nickname is enough",
+            )
         return value
 
 

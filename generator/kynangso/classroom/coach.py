@@ -137,7 +137,7 @@ def dashboard_data(
     grid = [
         {
             "id": person["id"],
-            "name": person["name"],
+            "name": person["name"],  # '' once forgotten: the page says so in words
             "entries": person["entries"],
             "joined_at": person["joined_at"],
             "cells": [status.get((person["id"], lesson_id), "none") for lesson_id in lessons],

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +35,7 @@ from kynangso.classroom.coach import (
     render_login,
 )
 from kynangso.classroom.export import class_csv
+from kynangso.classroom.forget import forget_learner
 from kynangso.classroom.hub import MAX_SYNC_BODY, SYNC_PATH, sync_routes
 from kynangso.classroom.logins import LoginLimiter, laptop_addresses, own_address
 from kynangso.classroom.manage import commune_routes, manage_routes
@@ -157,7 +158,7 @@ def api_routes(mode: ClassMode) -> APIRouter:
             **BODY_PROBLEMS,
             404: {"description": "Unknown class"},
             410: {"description": "The class is closed: no new learners"},
-            422: {"description": "Bad name"},
+            422: {"description": "Bad name: empty, too long, or an ID or phone number"},
         },
     )
     async def join(code: str, learner: LearnerIn) -> LearnerOut:
@@ -241,13 +242,43 @@ def coach_routes(mode: ClassMode) -> APIRouter:
         if code is None:
             return RedirectResponse("/coach/", status_code=303)
         body = await off_the_loop(class_csv, mode.db_path, code, mode.catalog)
+        # The file holds residents' names: its name says so wherever it is saved or sent.
+        filename = f"kynangso-{code}-co-ten-nguoi-hoc.csv"
         return Response(
             body,
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="kynangso-{code}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
+    @coach.post("/learners/{learner_id}/forget")
+    async def forget(request: Request, learner_id: str) -> Response:
+        code = session_class(request)
+        if code is None:
+            return RedirectResponse("/coach/", status_code=303)
+        if not same_origin(request):
+            raise HTTPException(403, "refused: the request did not come from this dashboard")
+        try:
+            await mode.writer.do(forget_learner, learner_id, code)
+        except store.StoreError:
+            raise HTTPException(404, "no such learner in this class") from None
+        # The old name must not wait in the -wal file until it happens to be overwritten.
+        await asyncio.to_thread(store.checkpoint, mode.db_path, "TRUNCATE")
+        return RedirectResponse(coach_address(request.query_params.get("lang")), status_code=303)
+
     return coach
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a coach's POST comes from a page of this server. The SameSite=Strict cookie
+    already stays home from other sites, but another port of the same laptop (a preview
+    server) is the same site: browsers say where a request comes from (`Sec-Fetch-Site`,
+    `Origin`), and a request that says another origin is refused. A client that says nothing
+    is not a browser another page could steer."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 async def _login(mode: ClassMode, request: Request, form: dict[str, list[str]]) -> Response:

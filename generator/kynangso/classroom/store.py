@@ -276,6 +276,8 @@ def connect(db_path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA foreign_keys=ON")
+    # A forgotten name is overwritten in the file, not just marked free (FAST: no extra I/O).
+    connection.execute("PRAGMA secure_delete=FAST")
     # Checkpoints copy the WAL into the database and fsync it: done by `checkpoint()` from a
     # background thread, never inside a request, so no phone waits behind one.
     connection.execute("PRAGMA wal_autocheckpoint=0")
