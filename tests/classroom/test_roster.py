@@ -156,7 +156,7 @@ def _numbers(page: str) -> list[int]:
 
 def _roster(page: str) -> list[str]:
     grid = page.split('id="grid"', 1)[1]
-    return re.findall(r'<tr><th scope="row">([^<]*)</th>', grid)
+    return re.findall(r'<tr><th scope="row">([^<\n]*)', grid)
 
 
 def test_a_closed_class_refuses_a_join_and_still_takes_a_completion(

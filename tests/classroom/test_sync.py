@@ -186,3 +186,42 @@ def test_names_go_only_with_names_and_a_forgotten_name_is_dropped_at_the_hub(
     again = sync(made.db, hub.url, team["token"], "--with-names")
     assert again.returncode == 0, again.stderr
     assert _hub_names(hub.db) == {made.learners[0]: "", made.learners[1]: "Cầm Thị B"}
+
+
+def test_forget_and_merge_on_the_laptop_reach_the_hub_and_the_hub_counts_per_team_and_village(
+    hub: Server, tmp_path: Path
+) -> None:
+    from hubkit import kynangso
+
+    from kynangso.classroom import commune
+
+    mong = new_team(hub.db, "Đội Bản Mòng", "Bản Mòng")
+    lai = new_team(hub.db, "Đội Bản Lái", "Bản Lái")
+    a = laptop(tmp_path / "a.db", 6, learners=3)
+    b = laptop(tmp_path / "b.db", 2, learners=1)
+    assert sync(a.db, hub.url, mong["token"], "--with-names").returncode == 0
+    assert sync(b.db, hub.url, lai["token"], "--with-names").returncode == 0
+    # On laptop a: learners 0 and 1 are one resident (two browsers); learner 2 asks to be forgotten.
+    merged = kynangso("learner", "merge", "--db", a.db, a.learners[0], a.learners[1], "--json")
+    assert merged.returncode == 0, merged.stderr
+    forgot = kynangso("learner", "forget", "--db", a.db, a.learners[2])
+    assert forgot.returncode == 0, forgot.stderr
+    again = sync(a.db, hub.url, mong["token"], "--with-names")
+    assert again.returncode == 0, again.stderr
+    assert _hub_names(hub.db)[a.learners[2]] == ""
+    connection = store.connect(hub.db)
+    try:
+        same = connection.execute(
+            "SELECT same_as FROM learners WHERE id = ?", (a.learners[1],)
+        ).fetchone()
+        assert same["same_as"] == a.learners[0]
+        figures = commune.commune(connection, None)
+    finally:
+        connection.close()
+    assert figures.totals.residents == 3  # 2 persons at Bản Mòng (the merged pair counts once) + 1
+    tables = {grouping.name: rows for grouping, rows in figures.tables}
+    assert list(tables)[:3] == ["team", "village", "class"]
+    per_team = {row.label: (row.joined, row.residents, row.attempts) for row in tables["team"]}
+    assert per_team == {"Đội Bản Mòng": (2, 2, 6), "Đội Bản Lái": (1, 1, 2)}
+    per_village = {row.label: row.residents for row in tables["village"]}
+    assert per_village == {"Bản Mòng": 2, "Bản Lái": 1}

@@ -1,4 +1,5 @@
-"""The commune's numbers: totals for the whole store, then per class, topic, lesson and month.
+"""The commune's numbers: totals for the whole store, then (at a hub) per team and village,
+then per class, topic, lesson and month.
 
 Each table is one grouped SQL query; only a row per group comes back, however many
 completions the store holds. A way of splitting the numbers is a `Grouping`: a name, a
@@ -42,6 +43,11 @@ class Grouping:
     label: str = ""  # SQL aggregate naming a row (e.g. the class's name); default: the key
     of_class: bool = False  # the key reads only classes k: residents who joined count too
     params: tuple[str, ...] = ()  # values of the key's `?`s
+    teams: bool = False  # the key or label reads the hub's teams t (the class's team)
+
+    def joins(self, base: str) -> str:
+        """`base` (the FROM part over c, l, k), with the class's team when the key needs it."""
+        return base + (" LEFT JOIN teams t ON t.id = k.team" if self.teams else "")
 
 
 GROUPINGS = [
@@ -50,6 +56,28 @@ GROUPINGS = [
     # The stored day is 'YYYY-MM-DD' (Vietnam time): its first 7 characters are the month.
     Grouping("month", ("Theo tháng", "Per month"), "substr(c.day, 1, 7)"),
 ]
+
+
+# At the commune hub each class belongs to a team, and each team to its village (bản, tiểu
+# khu): two more splits, shown when the store holds teams (`hub_groupings`).
+HUB_GROUPINGS = [
+    Grouping("team", ("Theo tổ", "Per team"), "k.team", "MAX(t.name)", of_class=True, teams=True),
+    Grouping(
+        "village",
+        ("Theo bản, tiểu khu", "Per village"),
+        "COALESCE(t.place, '')",
+        of_class=True,
+        teams=True,
+    ),
+]
+
+
+def hub_groupings(connection: sqlite3.Connection) -> list[Grouping]:
+    """Per team and per village, on a store that has teams (a hub); none on a laptop."""
+    if store.schema_version(connection) < store.MIGRATIONS.index(store._add_teams_and_sync) + 1:
+        return []
+    found = connection.execute("SELECT COUNT(*) AS n FROM teams").fetchone()
+    return list(HUB_GROUPINGS) if int(found["n"]) else []
 
 
 def topic_grouping(catalog: Catalog) -> Grouping:
@@ -115,7 +143,8 @@ def by(connection: sqlite3.Connection, grouping: Grouping) -> list[Figures]:
     person = roster.person_sql(connection)
     label = grouping.label or f"MAX({grouping.key})"
     rows = connection.execute(
-        f"SELECT {grouping.key} AS key, {label} AS label, {_measures(person)}{JOINS} GROUP BY 1",
+        f"SELECT {grouping.key} AS key, {label} AS label, {_measures(person)}"
+        f"{grouping.joins(JOINS)} GROUP BY 1",
         grouping.params + (grouping.params if not grouping.label else ()),
     ).fetchall()
     joined = _joined(connection, grouping, person) if grouping.of_class else {}
@@ -142,7 +171,8 @@ def _joined(connection: sqlite3.Connection, grouping: Grouping, person: str) -> 
         _text(row["key"]): (_text(row["label"]), int(row["n"]))
         for row in connection.execute(
             f"SELECT {grouping.key} AS key, {label} AS label, COUNT(DISTINCT {person}) AS n"
-            " FROM learners l JOIN classes k ON k.code = l.class_code GROUP BY 1",
+            + grouping.joins(" FROM learners l JOIN classes k ON k.code = l.class_code")
+            + " GROUP BY 1",
             grouping.params + (grouping.params if not grouping.label else ()),
         )
     }
@@ -151,9 +181,9 @@ def _joined(connection: sqlite3.Connection, grouping: Grouping, person: str) -> 
 def commune(connection: sqlite3.Connection, catalog: Catalog | None) -> Commune:
     """Totals, then a table per grouping (per topic only with the built catalog), rows named
     in Vietnamese from the catalog where it knows the lesson or topic."""
-    groupings = list(GROUPINGS)
+    groupings = [*hub_groupings(connection), *GROUPINGS]
     if catalog is not None:
-        groupings.insert(1, topic_grouping(catalog))
+        groupings.insert(groupings.index(GROUPINGS[0]) + 1, topic_grouping(catalog))
     result = Commune(totals(connection))
     for grouping in groupings:
         rows = [replace(r, label=_label(grouping, r, catalog)) for r in by(connection, grouping)]
@@ -170,6 +200,8 @@ def _label(grouping: Grouping, row: Figures, catalog: Catalog | None) -> str:
         return catalog.lesson_title(row.key)
     if grouping.name == "topic" and catalog is not None:
         return catalog.topic_title(row.key)
+    if grouping.name == "team":
+        return row.label or row.key
     if grouping.name == "month":
         return f"{row.key[5:7]}/{row.key[:4]}"
     return row.label

@@ -15,6 +15,7 @@ import sqlite3
 from typing import Any
 
 from kynangso.classroom import store
+from kynangso.classroom.sync import learner_changed
 
 # "365d" or "52w": how long a name is kept after the learner's last result.
 _AGE = re.compile(r"^\s*([0-9]{1,5})\s*([dw])\s*$")
@@ -33,9 +34,15 @@ def forget_learner(
     ).fetchone()
     if row is None or (class_code is not None and row["class_code"] != class_code):
         raise store.StoreError(f"no learner with id '{learner_id}' in this store")
-    connection.execute("UPDATE learners SET name = ? WHERE id = ?", ("", learner_id))
+    # Every entry of the same person (a resident who joined from two browsers and was merged)
+    # loses the name, and the hub is told at the next sync.
+    entries = _entries_of_person(connection, learner_id)
+    for entry in entries:
+        connection.execute("UPDATE learners SET name = ? WHERE id = ?", ("", entry))
+        learner_changed(connection, entry)
+    marks = ", ".join("?" for _ in entries)
     kept = connection.execute(
-        "SELECT COUNT(*) AS n FROM completions WHERE learner_id = ?", (learner_id,)
+        f"SELECT COUNT(*) AS n FROM completions WHERE learner_id IN ({marks})", tuple(entries)
     ).fetchone()
     return {
         "learner_id": learner_id,
@@ -44,6 +51,17 @@ def forget_learner(
         "name_removed": row["name"] != "",  # False when it had been forgotten already
         "results_kept": int(kept["n"]),
     }
+
+
+def _entries_of_person(connection: sqlite3.Connection, learner_id: str) -> list[str]:
+    """`learner_id` and every other entry merged into the same person."""
+    root = connection.execute(
+        "SELECT COALESCE(same_as, id) AS person FROM learners WHERE id = ?", (learner_id,)
+    ).fetchone()["person"]
+    rows = connection.execute(
+        "SELECT id FROM learners WHERE id = ? OR same_as = ? ORDER BY id", (root, root)
+    )
+    return sorted({learner_id, *(str(row["id"]) for row in rows)})
 
 
 def parse_age(text: str) -> dt.timedelta:
@@ -65,9 +83,15 @@ def prune_names(
     not keep a name for ever, nor one set to 1970 lose it at once."""
     moment = (now or dt.datetime.now(dt.UTC)) - older_than
     cutoff = moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-    cursor = connection.execute(
-        "UPDATE learners SET name = ? WHERE name <> ? AND joined_at < ?"
-        " AND id NOT IN (SELECT learner_id FROM completions WHERE received_at >= ?)",
-        ("", "", cutoff, cutoff),
-    )
-    return {"names_dropped": max(cursor.rowcount, 0), "cutoff": cutoff}
+    quiet = [
+        str(row["id"])
+        for row in connection.execute(
+            "SELECT id FROM learners WHERE name <> ? AND joined_at < ?"
+            " AND id NOT IN (SELECT learner_id FROM completions WHERE received_at >= ?)",
+            ("", cutoff, cutoff),
+        )
+    ]
+    for learner_id in quiet:  # a name the hub was sent goes there too at the next sync
+        connection.execute("UPDATE learners SET name = ? WHERE id = ?", ("", learner_id))
+        learner_changed(connection, learner_id)
+    return {"names_dropped": len(quiet), "cutoff": cutoff}

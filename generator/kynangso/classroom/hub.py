@@ -127,6 +127,9 @@ class SyncLearner(BaseModel):
     class_code: Annotated[StrictStr, Field(pattern=CODE, description="The laptop's class code")]
     name: StrictStr = Field(description="Display name, or '' when names are not sent")
     joined_at: StrictStr = Field(max_length=64, description="When the learner joined")
+    same_as: Annotated[StrictStr, Field(pattern=ID)] | None = Field(
+        default=None, description="The entry of the same person this one was merged into"
+    )
 
     @field_validator("name")
     @classmethod
@@ -294,6 +297,7 @@ def _store_learner(
         if row["class_code"] != code:
             return "learner id belongs to another class"
         connection.execute("UPDATE learners SET name = ? WHERE id = ?", (learner.name, learner.id))
+        _same_person(connection, code, learner)
         outcome.count("learners", False)
         return None
     if connection.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone() is None:
@@ -303,8 +307,23 @@ def _store_learner(
         " ON CONFLICT (id) DO NOTHING",
         (learner.id, code, learner.name, learner.joined_at),
     )
+    _same_person(connection, code, learner)
     outcome.count("learners", cursor.rowcount == 1)
     return None
+
+
+def _same_person(connection: sqlite3.Connection, code: str, learner: SyncLearner) -> None:
+    """Keep the laptop's merge of two entries of one person, so the hub counts that resident
+    once too. The kept entry may arrive later in the same sync; one of another class never
+    counts (a team cannot fold a resident into someone else's class)."""
+    same_as = learner.same_as
+    if same_as is not None:
+        row = connection.execute(
+            "SELECT class_code FROM learners WHERE id = ?", (same_as,)
+        ).fetchone()
+        if row is not None and row["class_code"] != code:
+            same_as = None
+    connection.execute("UPDATE learners SET same_as = ? WHERE id = ?", (same_as, learner.id))
 
 
 def _store_completion(

@@ -17,6 +17,7 @@ import sqlite3
 from typing import Any
 
 from kynangso.classroom import store
+from kynangso.classroom.sync import learner_changed
 
 # The person a learner entry belongs to, in SQL over learners `l`.
 PERSON = "COALESCE(l.same_as, l.id)"
@@ -64,9 +65,17 @@ def merge_learners(connection: sqlite3.Connection, keep_id: str, other_id: str) 
     person = keep["same_as"] or keep["id"]
     merged = other["same_as"] or other["id"]
     if merged != person:
+        moved = [
+            str(row["id"])
+            for row in connection.execute(
+                "SELECT id FROM learners WHERE id = ? OR same_as = ?", (merged, merged)
+            )
+        ]
         connection.execute(
             "UPDATE learners SET same_as = ? WHERE id = ? OR same_as = ?", (person, merged, merged)
         )
+        for learner_id in moved:  # the hub learns of the merge at the next sync
+            learner_changed(connection, learner_id)
     return str(person)
 
 

@@ -69,8 +69,9 @@ class Totals:
 
 
 def learner_changed(connection: sqlite3.Connection, learner_id: str) -> None:
-    """The learner's name changed here (renamed, or forgotten: set to ''): the next sync sends
-    the learner again, whichever team the store synced as, and the hub takes the new name."""
+    """The learner's name changed here (renamed, or forgotten: set to ''), or the entry was
+    merged into another entry of the same person: the next sync sends the learner again,
+    whichever team the store synced as, and the hub takes the new name and `same_as`."""
     connection.execute("DELETE FROM sync_acks WHERE kind = 'learner' AND id = ?", (learner_id,))
 
 
@@ -221,7 +222,7 @@ _PENDING = {
     "classes": "SELECT code, name, created_at FROM classes k WHERE k.team = '' AND"
     + _NOT_ACKED.format(id="k.code")
     + " ORDER BY k.created_at, k.code",
-    "learners": "SELECT l.id, l.class_code, l.name, l.joined_at FROM learners l"
+    "learners": "SELECT l.id, l.class_code, l.name, l.joined_at, l.same_as FROM learners l"
     " JOIN classes k ON k.code = l.class_code WHERE k.team = '' AND"
     + _NOT_ACKED.format(id="l.id")
     + " ORDER BY l.joined_at, l.id",
