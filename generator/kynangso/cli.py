@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -629,6 +629,98 @@ def merge_command(
     )
     if as_json:
         click.echo(json.dumps(counts))
+
+
+def _class_records(db_path: str, class_code: str) -> tuple[str, list[Any], list[Any]]:
+    """The name, learners and completions of one class; exits with one line when the store or
+    the class is not there."""
+    from kynangso.classroom import store
+
+    # a store given as a URL (a server) is for `store.connect` to judge
+    if "://" not in db_path and not Path(db_path).is_file():
+        click.echo(f"no class store at {db_path}", err=True)
+        sys.exit(1)
+    connection = store.connect(Path(db_path))
+    try:
+        name = store.class_name(connection, class_code)
+        if name is None:
+            click.echo(f"no class {class_code} in {db_path}", err=True)
+            sys.exit(1)
+        return (
+            name,
+            store.learners(connection, class_code),
+            store.completions(connection, class_code),
+        )
+    finally:
+        connection.close()
+
+
+def _print_pdf(html: str, out_file: str) -> None:
+    from kynangso.teams.printing import PrintJob, page_count, print_all
+
+    try:
+        (pdf,) = print_all([PrintJob(html)])
+    except BuildError as exc:
+        click.echo(f"cannot print: {exc}", err=True)
+        sys.exit(1)
+    Path(out_file).write_bytes(pdf)
+    click.echo(f"wrote {out_file} ({page_count(pdf)} pages)")
+
+
+kit_lang_option = click.option(
+    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True
+)
+
+
+@main.command()
+@click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
+)
+@click.option("--class", "class_code", required=True, help="The class code.")
+@click.option("--out", "out_file", required=True, help="The PDF to write.")
+@click.option(
+    "--site", "site_dir", default="site", show_default=True, help="Built site, for lesson titles."
+)
+@kit_lang_option
+def certificates(db_path: str, class_code: str, out_file: str, site_dir: str, lang: str) -> None:
+    """Certificates of participation (PDF, one A4 page per resident who passed a lesson)."""
+    from kynangso.catalog import CatalogError, load_catalog
+    from kynangso.teams import kit
+
+    name, learners, completions = _class_records(db_path, class_code)
+    try:
+        catalog = load_catalog(Path(site_dir))
+    except CatalogError as exc:
+        click.echo(
+            f"cannot name the lessons: no lesson catalog at {exc.path} ({exc.reason});"
+            " point at the built site with --site PATH",
+            err=True,
+        )
+        sys.exit(1)
+    titles = {key: getattr(entry.title, lang) for key, entry in catalog.lessons.items()}
+    found = kit.certificates(learners, completions, titles, lang)
+    if not found:
+        click.echo(
+            f"nobody in class {class_code} has passed a lesson yet; nothing written", err=True
+        )
+        sys.exit(1)
+    _print_pdf(kit.certificates_html(found, name, lang), out_file)
+
+
+@main.command()
+@click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
+)
+@click.option("--class", "class_code", required=True, help="The class code.")
+@click.option("--out", "out_file", required=True, help="The PDF to write.")
+@kit_lang_option
+def attendance(db_path: str, class_code: str, out_file: str, lang: str) -> None:
+    """The class's attendance sheet (PDF): its residents' names, a tick column per session."""
+    from kynangso.teams.kit import class_attendance_html
+
+    name, learners, _ = _class_records(db_path, class_code)
+    names = [" ".join(str(row["name"] or "").split()) for row in learners]
+    _print_pdf(class_attendance_html(name, [n for n in names if n], lang), out_file)
 
 
 @main.command()

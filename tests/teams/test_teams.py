@@ -305,13 +305,17 @@ def test_every_material_is_made(teams: tuple[Path, Path, dict[str, object]]) -> 
         "notebooks/sample-lesson.vi.ipynb",
         "print/posters.en.pdf",
         "print/posters.vi.pdf",
+        "print/sample-lesson.en.attendance.pdf",
         "print/sample-lesson.en.pdf",
+        "print/sample-lesson.en.quiz.pdf",
+        "print/sample-lesson.vi.attendance.pdf",
         "print/sample-lesson.vi.pdf",
+        "print/sample-lesson.vi.quiz.pdf",
         "slides/sample-lesson.en.html",
         "slides/sample-lesson.vi.html",
     ]
     assert (out / "index.html").read_text(encoding="utf-8") == "the team guide page mkdocs made"
-    assert summary["made"] == {"notebooks": 2, "slides": 2, "pdfs": 4, "handbook": 1}
+    assert summary["made"] == {"notebooks": 2, "slides": 2, "pdfs": 8, "handbook": 1}
 
 
 def test_notebooks_validate(teams: tuple[Path, Path, dict[str, object]]) -> None:
@@ -447,7 +451,7 @@ def test_materials_pages_link_to_files_that_exist(
     for lang in ("vi", "en"):
         page = (out / f"materials.{lang}.html").read_text(encoding="utf-8")
         links = re.findall(r'href="([^"#]+)"', page)
-        assert len(links) == 6
+        assert len(links) == 8
         for link in links:
             assert (out / link).is_file(), link
 
@@ -463,7 +467,7 @@ def test_unchanged_lessons_come_from_the_cache(
         load_project(project), again, cache, site_url=SITE_URL, show_progress=False
     )
     assert summary["made"] == {"notebooks": 2, "slides": 0, "pdfs": 0}
-    assert summary["reused"] == {"slides": 2, "pdfs": 4, "handbook": 1}
+    assert summary["reused"] == {"slides": 2, "pdfs": 8, "handbook": 1}
     for path in sorted(out.rglob("*")):
         if path.is_file() and path.name != "index.html":
             assert (again / path.relative_to(out)).read_bytes() == path.read_bytes(), path
@@ -479,7 +483,8 @@ def test_unchanged_lessons_come_from_the_cache(
     summary = build_teams(
         load_project(project), again, cache, site_url=SITE_URL, show_progress=False
     )
-    # only the English lesson changed: its deck and handout are made again, nothing else
+    # only the English lesson changed: its deck and handout are made again, nothing else (its
+    # quiz and attendance sheet show no step)
     assert summary["made"] == {"notebooks": 2, "slides": 1, "pdfs": 1, "handbook": 1}
     deck = (again / "slides" / "sample-lesson.en.html").read_text(encoding="utf-8")
     assert "Tap <strong>Next</strong>." in deck and f'href="{SITE_URL}en/glossary/"' in deck
@@ -587,12 +592,15 @@ def test_real_curriculum_teams_stage(tmp_path: Path) -> None:
     project = load_project(REPO)
     out = tmp_path / "teams"
     summary = build_teams(project, out, tmp_path / "cache", site_url=SITE_URL, show_progress=False)
-    assert summary["made"]["pdfs"] == 2 * len(project.lessons) + 2
+    # a handout, a paper quiz and an attendance sheet per lesson and language; two posters
+    assert summary["made"]["pdfs"] == 6 * len(project.lessons) + 2
     for lesson_id, lesson in project.lessons.items():
         for lang in ("vi", "en"):
             pdf = out / "print" / f"{lesson_id}.{lang}.pdf"
             assert 1 <= page_count(pdf.read_bytes()) <= 2, pdf.name
             assert one_line(lesson.title.get(lang)) in one_line(pdf_text(pdf)), pdf.name
+            for kind in ("quiz", "attendance"):
+                assert (out / "print" / f"{lesson_id}.{lang}.{kind}.pdf").is_file()
             assert (out / "handbook" / f"{lesson_id}.{lang}.html").is_file()
             nbformat.validate(
                 nbformat.read(out / "notebooks" / f"{lesson_id}.{lang}.ipynb", as_version=4)

@@ -4,6 +4,8 @@
     handbook/                     every lesson plan as a jupyter-book HTML book
     slides/<id>.<lang>.html       a self-contained slide deck per lesson
     print/<id>.<lang>.pdf         a one- or two-page A4 handout per lesson
+    print/<id>.<lang>.quiz.pdf    the quiz on paper, its answer key alone on the last page (`kit`)
+    print/<id>.<lang>.attendance.pdf  a blank attendance sheet for one session (`kit`)
     print/posters.<lang>.pdf      A4 QR posters for the Wi-Fi points, one page per topic
     materials.<lang>.html         the list of all of the above, per language
 

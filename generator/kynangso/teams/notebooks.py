@@ -84,7 +84,13 @@ def lesson_notebook(plan: LessonPlan) -> NotebookNode:
             "kernelspec": KERNELSPEC,
             "language_info": {"name": "python"},
             "title": plan.title,
-            "kynangso": {"lesson": plan.lesson_id, "lang": plan.lang, "edition": "facilitator"},
+            "kynangso": {
+                "lesson": plan.lesson_id,
+                "lang": plan.lang,
+                "edition": "facilitator",
+                # the slides put its QR code on the quiz slide
+                **({"page": plan.page} if plan.page else {}),
+            },
         },
     )
     return notebook
@@ -157,9 +163,11 @@ def _prepare(plan: LessonPlan) -> str:
 
 def _step(plan: LessonPlan, step: PlanStep) -> str:
     t = plan.t
-    parts = [f"## {md(t['step'])} {step.number}. {md(step.title)}", md(step.body).strip()]
+    parts = [f"## {md(t['step'])} {step.number}. {md(step.title)}"]
+    # the picture first: on a slide it stands beside the text that follows it
     if step.image:
         parts.append(f"![{_link_text(step.alt or '')}]({MEDIA_FOLDER}/{step.image})")
+    parts.append(md(step.body).strip())
     if step.tip:
         parts.append(f"> **{md(t['tip'])}:** {md(_one_line(step.tip))}")
     if step.warning:

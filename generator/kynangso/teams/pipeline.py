@@ -14,6 +14,7 @@ from kynangso.sources.validate import Project
 from kynangso.stopwatch import Stopwatch
 from kynangso.teams import handbook
 from kynangso.teams.cache import Cache
+from kynangso.teams.kit import attendance_html, quiz_html
 from kynangso.teams.outputs import PrintRun, make_slides, write_materials_pages, write_notebooks
 from kynangso.teams.plan import lesson_plan
 from kynangso.teams.posters import posters_html
@@ -64,6 +65,9 @@ def build_teams(
                         handout_html(plan, site),
                         MAX_HANDOUT_PAGES,
                     )
+                    name = f"{plan.lesson_id}.{plan.lang}"
+                    prints.add(f"{name}.quiz.pdf", "quiz", quiz_html(plan))
+                    prints.add(f"{name}.attendance.pdf", "attendance", attendance_html(plan))
                 for lang in LANGUAGES:
                     prints.add(f"posters.{lang}.pdf", "posters", posters_html(project, lang, site))
                 # Chromium prints and Sphinx builds while the slides are made here.
@@ -97,7 +101,7 @@ def _progress(show: bool, lessons: int) -> Iterator[dict[str, Callable[[], None]
     totals = {
         "lesson plans": lessons,
         "slides": lessons,
-        "handouts + posters": lessons + len(LANGUAGES),
+        "handouts + posters": 3 * lessons + len(LANGUAGES),
         "handbook": 1,
     }
     with Progress(

@@ -96,6 +96,8 @@ class LessonPlan:
     prepare: tuple[str, ...] = ()
     bring: tuple[str, ...] = ()
     problems: tuple[PlanProblem, ...] = ()
+    # the lesson's page on the residents' site, when the site's address is known
+    page: str | None = None
 
     @property
     def t(self) -> dict[str, str]:
@@ -246,6 +248,7 @@ def lesson_plan(
             PlanProblem(text(p.problem) or "", text(p.fix) or "")
             for p in (facilitator.problems if facilitator else ())
         ),
+        page=page,
     )
 
 

@@ -18,3 +18,6 @@ TEAMS_UI: dict[str, dict[str, str]] = {
 SAFETY_RULES: dict[str, tuple[str, ...]] = {
     lang: words.load(lang).texts("safety_rules") for lang in LANGUAGES
 }
+
+# Words of the class kit: paper quizzes, attendance sheets, certificates of participation.
+KIT_UI: dict[str, dict[str, str]] = {lang: words.load(lang).section("kit") for lang in LANGUAGES}

@@ -12,9 +12,22 @@
     current = Math.max(0, Math.min(slides.length - 1, index));
     slides.forEach(function (slide, n) { slide.hidden = n !== current; });
     fragments(slides[current]).forEach(function (f) { f.classList.toggle("visible", revealed); });
+    fit(slides[current]);
     if (count) count.textContent = (current + 1) + " / " + slides.length;
     if (history.replaceState) history.replaceState(null, "", "#" + (current + 1));
   }
+  // A slide taller or wider than the screen is shown in smaller type, a step at a time, until
+  // everything on it (answers not yet revealed too: they take their place already) is inside.
+  function fit(slide) {
+    slide.style.fontSize = "";
+    for (var scale = 0.95; scale >= 0.5 && overflows(slide); scale -= 0.05) {
+      slide.style.fontSize = scale.toFixed(2) + "em";
+    }
+  }
+  function overflows(slide) {
+    return slide.scrollHeight > slide.clientHeight + 1 || slide.scrollWidth > slide.clientWidth + 1;
+  }
+  window.addEventListener("resize", function () { fit(slides[current]); });
   function next() {
     var hidden = fragments(slides[current]).filter(function (f) { return !f.classList.contains("visible"); });
     if (hidden.length) { hidden[0].classList.add("visible"); return; }
