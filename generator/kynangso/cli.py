@@ -11,7 +11,10 @@ import click
 from kynangso.errors import BuildError, SourceError
 
 if TYPE_CHECKING:
-    import sqlite3
+    from kynangso.classroom.database import Connection
+
+DEFAULT_DB = "kynangso.db"
+DB_HELP = "The class store: a SQLite file, or a postgresql://user:password@host:port/dbname URL."
 
 root_option = click.option(
     "--root",
@@ -98,9 +101,7 @@ def build(root: str, site_dir: str | None, no_teams: bool, site_url: str | None)
 
 
 @main.command()
-@click.option(
-    "--db", "db_path", default="kynangso.db", show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option("--out", "out_file", required=True, help="The HTML report to write.")
 @click.option("--class", "class_code", default=None, help="Only this class (default: every class).")
 @click.option(
@@ -117,7 +118,7 @@ def report(db_path: str, out_file: str, class_code: str | None, site_dir: str) -
     site = Path(site_dir)
     try:
         write_report(
-            Path(db_path),
+            _db(db_path),
             Path(out_file),
             class_code,
             site if (site / "catalog.json").is_file() else None,
@@ -128,9 +129,6 @@ def report(db_path: str, out_file: str, class_code: str | None, site_dir: str) -
     click.echo(f"wrote {out_file}")
 
 
-DEFAULT_DB = "kynangso.db"
-
-
 @main.command()
 @click.option(
     "--host",
@@ -139,9 +137,7 @@ DEFAULT_DB = "kynangso.db"
     help="Address to listen on (0.0.0.0 for the class Wi-Fi).",
 )
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option(
     "--site", "site_dir", default="site", show_default=True, help="The built site folder."
 )
@@ -150,41 +146,68 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
     import uvicorn
 
     from kynangso.catalog import CatalogError
+    from kynangso.classroom.database import DatabaseError, is_url
     from kynangso.classroom.server import create_app
     from kynangso.classroom.store import StoreError
 
-    store_is_new = not Path(db_path).is_file()
+    store_is_new = not is_url(db_path) and not Path(db_path).is_file()
+    refused: tuple[type[Exception], ...] = (CatalogError, FileNotFoundError, StoreError)
     try:
-        app = create_app(Path(site_dir), Path(db_path))
-    except (CatalogError, FileNotFoundError, StoreError) as exc:
+        app = create_app(Path(site_dir), _db(db_path))
+    except refused + DatabaseError as exc:  # a PostgreSQL server down or refusing us, too
         click.echo(f"cannot serve: {exc}", err=True)
         sys.exit(1)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     click.echo(f"Kỹ năng số is being served at http://{shown}:{port}/ (Ctrl+C to stop)")
-    click.echo(
-        f"coach dashboard: http://{shown}:{port}/coach/   class store: {Path(db_path).resolve()}"
-    )
-    _warn_about_store(Path(db_path), store_is_new, app.state.connection)
+    click.echo(f"coach dashboard: http://{shown}:{port}/coach/   class store: {_shown_db(db_path)}")
+    _warn_about_store(db_path, store_is_new, app.state.connection)
     app.state.listen_host = host  # the class poster tells whether phones can reach this laptop
     if host in ("0.0.0.0", "::"):
         _print_lan_addresses(port)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-def _warn_about_store(db_path: Path, is_new: bool, connection: sqlite3.Connection) -> None:
+def _db(db_path: str) -> Path | str:
+    """A `--db` value as the store takes it: a PostgreSQL URL as it is, else a path."""
+    from kynangso.classroom.database import target
+
+    return target(db_path)
+
+
+def _shown_db(db_path: str) -> str:
+    """A `--db` value as it may be printed: never the password of a URL."""
+    from kynangso.classroom.database import shown
+
+    return shown(_db(db_path))
+
+
+def _sqlite_only(command: str, db_path: str) -> None:
+    """Exit with one line when `command` (backup, restore) is given a PostgreSQL URL."""
+    from kynangso.classroom.database import is_url
+
+    if is_url(db_path):
+        click.echo(
+            f"{command} works on a SQLite class store only; for PostgreSQL use pg_dump and"
+            " pg_restore",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _warn_about_store(db_path: str, is_new: bool, connection: Connection) -> None:
     """Say which store is used, and loudly when no phone could join a class in it."""
     from kynangso.classroom import store
 
     found = store.counts(connection)
     click.echo(
-        f"class store: {db_path.resolve()} ({'new, ' if is_new else ''}{found['classes']} classes,"
+        f"class store: {_shown_db(db_path)} ({'new, ' if is_new else ''}{found['classes']} classes,"
         f" {found['learners']} learners, {found['completions']} completions)"
     )
     if found["classes"] == 0:
         click.secho(
             f"WARNING: {'this class store is new and' if is_new else 'this class store'} has no"
             " classes, so no phone can join one. Create a class first (Ctrl+C, then):\n"
-            f'  kynangso class create "Lớp ..." --pin PIN --db {db_path}\n'
+            f'  kynangso class create "Lớp ..." --pin PIN --db {_shown_db(db_path)}\n'
             "or, if the class store is elsewhere, start again with --db PATH.",
             err=True,
             fg="red",
@@ -235,9 +258,7 @@ def class_group() -> None:
     default=None,
     help="Read the PIN from the first line of this file (UTF-8).",
 )
-@click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="End with a JSON line {code, name}.")
 def class_create(
     name: str, pin: str | None, pin_file: str | None, db_path: str, as_json: bool
@@ -253,7 +274,7 @@ def class_create(
     if not 1 <= len(name) <= 80:
         raise click.BadParameter("the class name must be 1 to 80 characters", param_hint="NAME")
     pin = _class_pin(pin, pin_file)
-    connection = store.connect(Path(db_path))
+    connection = store.connect(_db(db_path))
     code = store.create_class(connection, name, pin)
     connection.close()
     click.echo(f"class '{name}' created; its code is {code}")
@@ -299,9 +320,7 @@ def _class_pin(pin: str | None, pin_file: str | None) -> str:
 
 
 @main.command(name="export")
-@click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -331,9 +350,10 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
 
     from kynangso.catalog import CatalogError, load_catalog
     from kynangso.classroom import store
+    from kynangso.classroom.database import is_url
     from kynangso.classroom.export import write_completions
 
-    if not Path(db_path).is_file():
+    if not is_url(db_path) and not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
     try:
@@ -347,7 +367,7 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
             err=True,
         )
         sys.exit(1)
-    connection = store.connect(Path(db_path))
+    connection = store.connect(_db(db_path))
     out = io.StringIO()
     write_completions(connection, class_code, catalog, out)
     connection.close()
@@ -358,14 +378,13 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
 
 
 @main.command()
-@click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option("--out", "out_file", required=True, help="The backup file to write.")
 def backup(db_path: str, out_file: str) -> None:
     """An online backup of the class store, safe while the server runs."""
     from kynangso.classroom import store
 
+    _sqlite_only("backup", db_path)
     if not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
@@ -390,6 +409,7 @@ def restore(backup_file: str, db_path: str) -> None:
     """Replace the class store with a backup (stop 'kynangso serve' first)."""
     from kynangso.classroom import store
 
+    _sqlite_only("restore", db_path)
     try:
         found = store.restore(Path(backup_file), Path(db_path))
     except store.StoreInUse as exc:
