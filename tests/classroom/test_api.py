@@ -12,20 +12,24 @@ import pytest
 from classmode import Server, request
 
 from kynangso.catalog import write_catalog
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 from kynangso.site.render import site_catalog
 from kynangso.sources.validate import load_project
 
 
 @pytest.fixture
-def running(project: Path, tmp_path: Path) -> Iterator[tuple[Server, str]]:
-    """A server for the sample project's catalog and a store with one class."""
+def running(
+    project: Path, tmp_path: Path, db_target: database.Target
+) -> Iterator[tuple[Server, str]]:
+    """A server for the sample project's catalog and a store with one class, on SQLite and
+    on PostgreSQL."""
     site = tmp_path / "site"
     site.mkdir()
     write_catalog(site_catalog(load_project(project)), site)
-    db = tmp_path / "class.db"
-    code = store.create_class(store.connect(db), "Lớp A", "2468")
-    server = Server(site, db).start()
+    connection = store.connect(db_target)
+    code = store.create_class(connection, "Lớp A", "2468")
+    connection.close()
+    server = Server(site, db_target).start()
     yield server, code
     server.stop()
 

@@ -222,7 +222,7 @@ def _catalog_cells(catalog: Catalog | None) -> tuple[str, list[Any]]:
     if not params:
         return "SELECT NULL AS lesson, NULL AS cells", params
     rows = ", ".join(["(?, ?)"] * (len(params) // 2))
-    return f"SELECT column1 AS lesson, column2 AS cells FROM (VALUES {rows})", params
+    return f"SELECT column1 AS lesson, column2 AS cells FROM (VALUES {rows}) AS v", params
 
 
 def class_csv(db_path: Target, code: str | None, catalog: Catalog | None) -> bytes:
