@@ -60,3 +60,15 @@ def test_a_json_body_without_a_content_type_is_read(running: tuple[Server, str])
     response = connection.getresponse()
     assert response.status == 201, response.read()
     connection.close()
+
+
+def test_a_name_with_a_nul_character_is_refused_on_both(running: tuple[Server, str]) -> None:
+    """PostgreSQL cannot keep U+0000 in text: the API refuses it on both databases alike,
+    with a 422, never a 500."""
+    server, code = running
+    url = f"{server.url}/api/v1/classes/{code}/learners"
+    status, reply = request(url, {"name": "Lò\u0000Văn A"})
+    assert status == 422, reply
+    assert reply["detail"][0]["loc"] == ["name"]
+    assert "control character" in reply["detail"][0]["msg"]
+    assert request(url, {"name": "Lò Văn A"})[0] == 201

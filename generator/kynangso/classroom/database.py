@@ -61,6 +61,8 @@ class Connection(Protocol):
 
 # sqlite3's and psycopg's "a row broke a constraint": usable in `except` for both.
 IntegrityError: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
+# A value PostgreSQL cannot keep (a NUL in text, a number out of range): one statement's fault.
+DataError = psycopg.DataError
 # Either database refusing or failing a statement (a file that is not a store, a server down).
 DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError, psycopg.Error)
 

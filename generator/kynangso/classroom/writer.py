@@ -21,8 +21,13 @@ from kynangso.classroom import database, store
 from kynangso.classroom.database import Connection, Target
 
 T = TypeVar("T")
-# What a job may raise that undoes only that job: its savepoint is rolled back, the batch goes on.
-_REFUSED: tuple[type[Exception], ...] = (store.StoreError, *store.IntegrityError)
+# What a job may raise that undoes only that job: its savepoint is rolled back, the batch goes
+# on. A value PostgreSQL cannot keep (DataError) is one job's problem, not its neighbours'.
+_REFUSED: tuple[type[Exception], ...] = (
+    store.StoreError,
+    *store.IntegrityError,
+    database.DataError,
+)
 _Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]
 
 
