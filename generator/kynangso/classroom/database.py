@@ -93,6 +93,12 @@ def is_postgres(connection: Connection) -> bool:
     return isinstance(connection, PgConnection)
 
 
+def is_broken(connection: Connection) -> bool:
+    """Whether a PostgreSQL connection was lost (server restarted, connection killed); a
+    SQLite connection never is."""
+    return isinstance(connection, PgConnection) and (connection.raw.broken or connection.raw.closed)
+
+
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 

@@ -91,6 +91,11 @@ class Writer:
     ) -> list[tuple[bool, Any]]:
         assert self.connection is not None
         with self.lock:
+            if database.is_broken(self.connection):
+                # The PostgreSQL server restarted, or dropped us: the batch that found out
+                # failed; this one starts on a new connection.
+                self.connection.close()
+                self.connection = store.connect(self.db_path)
             outcomes: list[tuple[bool, Any]] = []
             self.connection.execute("BEGIN IMMEDIATE")
             try:
@@ -105,7 +110,8 @@ class Writer:
                         outcomes.append((False, exc))
                 self.connection.execute("COMMIT")
             except BaseException:
-                self.connection.execute("ROLLBACK")
+                if not database.is_broken(self.connection):  # a lost connection has no transaction
+                    self.connection.execute("ROLLBACK")
                 raise
             return outcomes
 
