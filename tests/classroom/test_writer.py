@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
 
 from kynangso.classroom import database, store
 from kynangso.classroom.writer import Writer
+
+T = TypeVar("T")
+
+
+def run_apart(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run in a thread of its own: a browser test earlier in the session may have left
+    an event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(main())).result()
 
 
 def test_the_writer_comes_back_after_postgres_drops_its_connection(postgres_url: str) -> None:
@@ -32,7 +44,7 @@ def test_the_writer_comes_back_after_postgres_drops_its_connection(postgres_url:
         finally:
             await writer.stop()
 
-    asyncio.run(run())
+    run_apart(run)
     names = [row["name"] for row in store.learners(connection, code)]
     assert names == ["Lò Văn A", "Quàng Văn C"]
     assert not database.is_broken(connection)
@@ -57,7 +69,7 @@ def test_one_jobs_bad_value_does_not_fail_its_batch(db_target: database.Target) 
         finally:
             await writer.stop()
 
-    outcomes = asyncio.run(run())
+    outcomes = run_apart(run)
     assert isinstance(outcomes[1], store.StoreError)
     assert isinstance(outcomes[0], str) and isinstance(outcomes[3], str)
     kept = {row["name"] for row in store.learners(connection, code)}
