@@ -181,6 +181,20 @@ def _shown_db(db_path: str) -> str:
     return shown(_db(db_path))
 
 
+def _open_store(db_path: str, doing: str) -> Connection:
+    """The store for a command, or exit 1 with one line when its database cannot be reached
+    (a PostgreSQL server down, a wrong password)."""
+    from kynangso.classroom import store
+    from kynangso.classroom.database import DatabaseError
+
+    try:
+        return store.connect(_db(db_path))
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        click.echo(f"cannot {doing}: {_shown_db(db_path)}: {first}", err=True)
+        sys.exit(1)
+
+
 def _sqlite_only(command: str, db_path: str) -> None:
     """Exit with one line when `command` (backup, restore) is given a PostgreSQL URL."""
     from kynangso.classroom.database import is_url
@@ -274,7 +288,7 @@ def class_create(
     if not 1 <= len(name) <= 80:
         raise click.BadParameter("the class name must be 1 to 80 characters", param_hint="NAME")
     pin = _class_pin(pin, pin_file)
-    connection = store.connect(_db(db_path))
+    connection = _open_store(db_path, "create the class")
     code = store.create_class(connection, name, pin)
     connection.close()
     click.echo(f"class '{name}' created; its code is {code}")
@@ -349,7 +363,6 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
     import io
 
     from kynangso.catalog import CatalogError, load_catalog
-    from kynangso.classroom import store
     from kynangso.classroom.database import is_url
     from kynangso.classroom.export import write_completions
 
@@ -367,7 +380,7 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
             err=True,
         )
         sys.exit(1)
-    connection = store.connect(_db(db_path))
+    connection = _open_store(db_path, "export")
     out = io.StringIO()
     write_completions(connection, class_code, catalog, out)
     connection.close()

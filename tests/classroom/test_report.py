@@ -127,6 +127,7 @@ def test_report_on_a_store_filled_through_the_api(
     assert "Lò Văn A" not in page and "Lò Thị B" not in page  # counts only, never names
     assert "<script" not in page and not LOADS_ELSEWHERE.search(page)
     assert "Traceback" not in page and "Error" not in page
+    assert "s3cret" not in page  # a PostgreSQL URL's password stays out of the report
 
 
 def test_report_for_every_class_without_a_site(

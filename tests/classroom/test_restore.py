@@ -156,3 +156,13 @@ def test_class_create_on_a_postgres_url(postgres_url: str) -> None:
     connection = store.connect(postgres_url)
     assert store.class_name(connection, code) == "Lớp Nà Tăm"
     assert store.check_pin(connection, code, "2468")
+
+
+def test_an_unreachable_postgres_is_one_line(postgres_url: str) -> None:
+    """A wrong password (or a server that is down) is a message, not a traceback."""
+    wrong = postgres_url.replace(":s3cret", ":wrong", 1)
+    result = CliRunner().invoke(main, ["class", "create", "Lớp A", "--pin", "2468", "--db", wrong])
+    assert result.exit_code == 1
+    assert result.output.startswith("cannot create the class: postgresql://kynangso@127.0.0.1:")
+    assert "password" in result.output and "wrong" not in result.output.split("@")[0]
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from postgres import Cluster
 
 from kynangso.classroom import database, store
 from kynangso.classroom.database import Connection
@@ -362,3 +363,20 @@ def test_a_wrong_password_is_a_database_error(postgres_url: str) -> None:
     wrong = postgres_url.replace(":s3cret", ":wrong", 1)
     with pytest.raises(psycopg.OperationalError):
         store.connect(wrong)
+
+
+def test_a_url_with_a_socket_folder_reaches_the_server(
+    postgres_cluster: Cluster, postgres_url: str
+) -> None:
+    """`?host=/socket/dir`: the server on the same machine, by its unix socket."""
+    name = postgres_url.rsplit("/", 1)[1]
+    url = (
+        f"postgresql://kynangso@/{name}?host={postgres_cluster.folder}&port={postgres_cluster.port}"
+    )
+    assert database.is_url(url) and database.shown(url) == url
+    connection = store.connect(url)
+    code = store.create_class(connection, "Lớp A", "2468")
+    reader = store.reader(url)
+    assert store.classes(reader, code)[0]["name"] == "Lớp A"
+    reader.close()
+    database.close_readers(url)
