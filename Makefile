@@ -82,6 +82,7 @@ system-deps:
 	[ -d /usr/share/fonts/truetype/noto ] || need="$$need fonts-noto-core"; \
 	command -v npm >/dev/null || need="$$need npm"; \
 	command -v pdftotext >/dev/null || need="$$need poppler-utils"; \
+	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing Debian packages:$$need"; \
 	  $(SUDO) apt-get update -qq && \

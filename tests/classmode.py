@@ -24,7 +24,8 @@ def free_port() -> int:
 class Server:
     """`kynangso serve` on a free port, started and stopped (or killed) by the test."""
 
-    def __init__(self, site: Path, db: Path, host: str | None = None) -> None:
+    def __init__(self, site: Path, db: Path | str, host: str | None = None) -> None:
+        """`db` is a SQLite path or a PostgreSQL URL."""
         self.site, self.db, self.host = site, db, host
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres import INSTALL_HINT, Cluster, find_bin
 from serving import serving as serve_app
 
 from kynangso.build import build
+from kynangso.classroom import database
 from kynangso.classroom.static import SiteApp
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,3 +77,32 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def browser_context_args(browser_context_args: dict) -> dict:
     """A cheap Android phone's screen."""
     return {**browser_context_args, "viewport": PHONE, "locale": "vi-VN"}
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """A real PostgreSQL server of the tests' own, started once per run. Fails (never skips)
+    when PostgreSQL is not installed: the store's contract holds on both databases."""
+    bindir = find_bin()
+    if bindir is None:
+        pytest.fail(INSTALL_HINT)
+    cluster = Cluster(bindir).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
+    """A fresh database on the test server, dropped after the test."""
+    url = postgres_cluster.create_database()
+    yield url
+    database.close_readers(url)
+    postgres_cluster.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> database.Target:
+    """Where a class store lives, once per database: a SQLite file, a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return tmp_path / "class.db"
+    return str(request.getfixturevalue("postgres_url"))

@@ -12,7 +12,10 @@ import click
 from kynangso.errors import BuildError, SourceError
 
 if TYPE_CHECKING:
-    import sqlite3
+    from kynangso.classroom.database import Connection
+
+DEFAULT_DB = "kynangso.db"
+DB_HELP = "The class store: a SQLite file, or a postgresql://user:password@host:port/dbname URL."
 
 T = TypeVar("T")
 
@@ -101,9 +104,7 @@ def build(root: str, site_dir: str | None, no_teams: bool, site_url: str | None)
 
 
 @main.command()
-@click.option(
-    "--db", "db_path", default="kynangso.db", show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option("--out", "out_file", required=True, help="The HTML report to write.")
 @click.option("--class", "class_code", default=None, help="Only this class (default: every class).")
 @click.option(
@@ -120,7 +121,7 @@ def report(db_path: str, out_file: str, class_code: str | None, site_dir: str) -
     site = Path(site_dir)
     try:
         write_report(
-            Path(db_path),
+            _db(db_path),
             Path(out_file),
             class_code,
             site if (site / "catalog.json").is_file() else None,
@@ -131,9 +132,6 @@ def report(db_path: str, out_file: str, class_code: str | None, site_dir: str) -
     click.echo(f"wrote {out_file}")
 
 
-DEFAULT_DB = "kynangso.db"
-
-
 @main.command()
 @click.option(
     "--host",
@@ -142,9 +140,7 @@ DEFAULT_DB = "kynangso.db"
     help="Address to listen on (0.0.0.0 for the class Wi-Fi).",
 )
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option(
     "--site", "site_dir", default="site", show_default=True, help="The built site folder."
 )
@@ -153,41 +149,89 @@ def serve(host: str, port: int, db_path: str, site_dir: str) -> None:
     import uvicorn
 
     from kynangso.catalog import CatalogError
+    from kynangso.classroom.database import DatabaseError, is_url
     from kynangso.classroom.server import create_app
     from kynangso.classroom.store import StoreError
 
-    store_is_new = not Path(db_path).is_file()
+    store_is_new = not is_url(db_path) and not Path(db_path).is_file()
+    refused: tuple[type[Exception], ...] = (CatalogError, FileNotFoundError, StoreError)
     try:
-        app = create_app(Path(site_dir), Path(db_path))
-    except (CatalogError, FileNotFoundError, StoreError) as exc:
+        app = create_app(Path(site_dir), _db(db_path))
+    except refused + DatabaseError as exc:  # a PostgreSQL server down or refusing us, too
         click.echo(f"cannot serve: {exc}", err=True)
         sys.exit(1)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     click.echo(f"Kỹ năng số is being served at http://{shown}:{port}/ (Ctrl+C to stop)")
-    click.echo(
-        f"coach dashboard: http://{shown}:{port}/coach/   class store: {Path(db_path).resolve()}"
-    )
-    _warn_about_store(Path(db_path), store_is_new, app.state.connection)
+    click.echo(f"coach dashboard: http://{shown}:{port}/coach/   class store: {_shown_db(db_path)}")
+    _warn_about_store(db_path, store_is_new, app.state.connection)
     app.state.listen_host = host  # the class poster tells whether phones can reach this laptop
     if host in ("0.0.0.0", "::"):
         _print_lan_addresses(port)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-def _warn_about_store(db_path: Path, is_new: bool, connection: sqlite3.Connection) -> None:
+def _db(db_path: str) -> Path | str:
+    """A `--db` value as the store takes it: a PostgreSQL URL as it is, else a path."""
+    from kynangso.classroom.database import target
+
+    return target(db_path)
+
+
+def is_url(db_path: str) -> bool:
+    """Whether a `--db` value is a PostgreSQL URL (then no file is looked for)."""
+    from kynangso.classroom import database
+
+    return database.is_url(db_path)
+
+
+def _shown_db(db_path: str) -> str:
+    """A `--db` value as it may be printed: never the password of a URL."""
+    from kynangso.classroom.database import shown
+
+    return shown(_db(db_path))
+
+
+def _open_store(db_path: str, doing: str) -> Connection:
+    """The store for a command, or exit 1 with one line when its database cannot be reached
+    (a PostgreSQL server down, a wrong password)."""
+    from kynangso.classroom import store
+    from kynangso.classroom.database import DatabaseError
+
+    try:
+        return store.connect(_db(db_path))
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        click.echo(f"cannot {doing}: {_shown_db(db_path)}: {first}", err=True)
+        sys.exit(1)
+
+
+def _sqlite_only(command: str, db_path: str) -> None:
+    """Exit with one line when `command` (backup, restore) is given a PostgreSQL URL."""
+    from kynangso.classroom.database import is_url
+
+    if is_url(db_path):
+        click.echo(
+            f"{command} works on a SQLite class store only; for PostgreSQL use pg_dump and"
+            " pg_restore",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _warn_about_store(db_path: str, is_new: bool, connection: Connection) -> None:
     """Say which store is used, and loudly when no phone could join a class in it."""
     from kynangso.classroom import store
 
     found = store.counts(connection)
     click.echo(
-        f"class store: {db_path.resolve()} ({'new, ' if is_new else ''}{found['classes']} classes,"
+        f"class store: {_shown_db(db_path)} ({'new, ' if is_new else ''}{found['classes']} classes,"
         f" {found['learners']} learners, {found['completions']} completions)"
     )
     if found["classes"] == 0:
         click.secho(
             f"WARNING: {'this class store is new and' if is_new else 'this class store'} has no"
             " classes, so no phone can join one. Create a class first (Ctrl+C, then):\n"
-            f'  kynangso class create "Lớp ..." --pin PIN --db {db_path}\n'
+            f'  kynangso class create "Lớp ..." --pin PIN --db {_shown_db(db_path)}\n'
             "or, if the class store is elsewhere, start again with --db PATH.",
             err=True,
             fg="red",
@@ -238,9 +282,7 @@ def class_group() -> None:
     default=None,
     help="Read the PIN from the first line of this file (UTF-8).",
 )
-@click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="End with a JSON line {code, name}.")
 def class_create(
     name: str, pin: str | None, pin_file: str | None, db_path: str, as_json: bool
@@ -256,7 +298,7 @@ def class_create(
     if not 1 <= len(name) <= 80:
         raise click.BadParameter("the class name must be 1 to 80 characters", param_hint="NAME")
     pin = _class_pin(pin, pin_file)
-    connection = store.connect(Path(db_path))
+    connection = _open_store(db_path, "create the class")
     code = store.create_class(connection, name, pin)
     connection.close()
     click.echo(f"class '{name}' created; its code is {code}")
@@ -315,7 +357,7 @@ def _store_change(db_path: str, function: Callable[..., T], *args: object) -> T:
     """Run one store change in a transaction; a StoreError is a one-line message and exit 1."""
     from kynangso.classroom import store
 
-    connection = store.connect(Path(db_path))
+    connection = _open_store(db_path, "change the store")
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -422,9 +464,7 @@ def commune_pin(pin_file: str | None, db_path: str) -> None:
 
 
 @main.command(name="export")
-@click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -453,10 +493,10 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
     import io
 
     from kynangso.catalog import CatalogError, load_catalog
-    from kynangso.classroom import store
+    from kynangso.classroom.database import is_url
     from kynangso.classroom.export import write_completions
 
-    if not Path(db_path).is_file():
+    if not is_url(db_path) and not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
     try:
@@ -470,7 +510,7 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
             err=True,
         )
         sys.exit(1)
-    connection = store.connect(Path(db_path))
+    connection = _open_store(db_path, "export")
     out = io.StringIO()
     write_completions(connection, class_code, catalog, out)
     connection.close()
@@ -481,14 +521,13 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
 
 
 @main.command()
-@click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, help="The class store (SQLite)."
-)
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help=DB_HELP)
 @click.option("--out", "out_file", required=True, help="The backup file to write.")
 def backup(db_path: str, out_file: str) -> None:
     """An online backup of the class store, safe while the server runs."""
     from kynangso.classroom import store
 
+    _sqlite_only("backup", db_path)
     if not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
@@ -513,6 +552,7 @@ def restore(backup_file: str, db_path: str) -> None:
     """Replace the class store with a backup (stop 'kynangso serve' first)."""
     from kynangso.classroom import store
 
+    _sqlite_only("restore", db_path)
     try:
         found = store.restore(Path(backup_file), Path(db_path))
     except store.StoreInUse as exc:
@@ -544,12 +584,12 @@ def team_create(name: str, db_path: str, place: str, as_json: bool) -> None:
     """Register a team; print its token once (the hub keeps only its hash)."""
     import json
 
-    from kynangso.classroom import hub, store
+    from kynangso.classroom import hub
 
     name, place = name.strip(), place.strip()
     if not 1 <= len(name) <= 80:
         raise click.BadParameter("the team name must be 1 to 80 characters", param_hint="NAME")
-    connection = store.connect(Path(db_path))
+    connection = _open_store(db_path, "create the team")
     team, token = hub.create_team(connection, name, place)
     connection.close()
     click.echo(f"team '{name}' created (id {team.id}); its token, shown only now: {token}")
@@ -569,11 +609,11 @@ def sync_command(db_path: str, hub_url: str, token: str, with_names: bool, as_js
 
     from kynangso.classroom.sync import Hub, SyncError, sync
 
-    if not Path(db_path).is_file():
+    if not is_url(db_path) and not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
     try:
-        totals = sync(Path(db_path), Hub(hub_url, token), with_names=with_names, say=_to_stderr)
+        totals = sync(_db(db_path), Hub(hub_url, token), with_names=with_names, say=_to_stderr)
     except SyncError as exc:
         click.echo(f"sync stopped: {exc}", err=True)
         if as_json and exc.totals is not None:
@@ -616,7 +656,7 @@ def merge_command(
 
     try:
         catalog = load_catalog(Path(site_dir))  # completions are checked against the lessons
-        totals = merge(Path(target), [Path(s) for s in sources], catalog, team_name, place)
+        totals = merge(_db(target), [Path(s) for s in sources], catalog, team_name, place)
     except (CatalogError, MergeError) as exc:
         click.echo(f"cannot merge: {exc}", err=True)
         sys.exit(1)
@@ -637,10 +677,10 @@ def _class_records(db_path: str, class_code: str) -> tuple[str, list[Any], list[
     from kynangso.classroom import store
 
     # a store given as a URL (a server) is for `store.connect` to judge
-    if "://" not in db_path and not Path(db_path).is_file():
+    if not is_url(db_path) and not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
-    connection = store.connect(Path(db_path))
+    connection = _open_store(db_path, "read the class")
     try:
         name = store.class_name(connection, class_code)
         if name is None:
@@ -858,7 +898,7 @@ def learner_forget(learner_id: str, db_path: str, as_json: bool) -> None:
         sys.exit(1)
     finally:
         connection.close()
-    store.checkpoint(Path(db_path), "TRUNCATE")  # the old name must not wait in the -wal file
+    store.checkpoint(_db(db_path), "TRUNCATE")  # the old name must not wait in the -wal file
     done = "removed the name of" if removed["name_removed"] else "no name was left for"
     click.echo(
         f"{done} learner {learner_id} of class '{removed['class_name']}'"
@@ -893,7 +933,7 @@ def prune(db_path: str, older_than: str, as_json: bool) -> None:
         dropped = prune_names(connection, age)
     finally:
         connection.close()
-    store.checkpoint(Path(db_path), "TRUNCATE")
+    store.checkpoint(_db(db_path), "TRUNCATE")
     click.echo(
         f"dropped {dropped['names_dropped']} names of learners with no result since"
         f" {dropped['cutoff']}; every result stays"
@@ -902,14 +942,13 @@ def prune(db_path: str, older_than: str, as_json: bool) -> None:
         click.echo(json.dumps(dropped))
 
 
-def _existing_store(db_path: str) -> sqlite3.Connection:
-    """The store at `db_path`, opened; exit 1 in one line when there is none (never make one)."""
-    from kynangso.classroom import store
-
-    if not Path(db_path).is_file():
+def _existing_store(db_path: str) -> Connection:
+    """The store at `db_path`, opened; exit 1 in one line when there is none (never make a
+    SQLite file) or its database cannot be reached."""
+    if not is_url(db_path) and not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
-    return store.connect(Path(db_path))
+    return _open_store(db_path, "open the class store")
 
 
 if __name__ == "__main__":

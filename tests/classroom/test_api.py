@@ -12,20 +12,24 @@ import pytest
 from classmode import Server, request
 
 from kynangso.catalog import write_catalog
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 from kynangso.site.render import site_catalog
 from kynangso.sources.validate import load_project
 
 
 @pytest.fixture
-def running(project: Path, tmp_path: Path) -> Iterator[tuple[Server, str]]:
-    """A server for the sample project's catalog and a store with one class."""
+def running(
+    project: Path, tmp_path: Path, db_target: database.Target
+) -> Iterator[tuple[Server, str]]:
+    """A server for the sample project's catalog and a store with one class, on SQLite and
+    on PostgreSQL."""
     site = tmp_path / "site"
     site.mkdir()
     write_catalog(site_catalog(load_project(project)), site)
-    db = tmp_path / "class.db"
-    code = store.create_class(store.connect(db), "Lớp A", "2468")
-    server = Server(site, db).start()
+    connection = store.connect(db_target)
+    code = store.create_class(connection, "Lớp A", "2468")
+    connection.close()
+    server = Server(site, db_target).start()
     yield server, code
     server.stop()
 
@@ -62,7 +66,7 @@ def test_a_json_body_without_a_content_type_is_read(running: tuple[Server, str])
     "name", ["0912 345 678", "001.234.567.890", "+84 912345678", "Lan 0912-345-678"]
 )
 def test_a_name_that_looks_like_an_id_or_phone_number_is_refused(
-    running: tuple[Server, str], tmp_path: Path, name: str
+    running: tuple[Server, str], name: str
 ) -> None:
     server, code = running
     url = f"{server.url}/api/v1/classes/{code}/learners"
@@ -71,10 +75,26 @@ def test_a_name_that_looks_like_an_id_or_phone_number_is_refused(
     [problem] = reply["detail"]
     assert (problem["loc"], problem["type"]) == (["name"], "name_like_number")
     assert "ID or phone number" in problem["msg"]
-    assert store.counts(store.reader(tmp_path / "class.db"))["learners"] == 0
+    reader = store.reader(server.db)
+    try:
+        assert store.counts(reader)["learners"] == 0
+    finally:
+        reader.close()
 
 
 def test_an_ordinary_name_with_a_few_digits_is_still_taken(running: tuple[Server, str]) -> None:
     server, code = running
     status, reply = request(f"{server.url}/api/v1/classes/{code}/learners", {"name": "Lò Văn A 2"})
     assert status == 201, reply
+
+
+def test_a_name_with_a_nul_character_is_refused_on_both(running: tuple[Server, str]) -> None:
+    """PostgreSQL cannot keep U+0000 in text: the API refuses it on both databases alike,
+    with a 422, never a 500."""
+    server, code = running
+    url = f"{server.url}/api/v1/classes/{code}/learners"
+    status, reply = request(url, {"name": "Lò\u0000Văn A"})
+    assert status == 422, reply
+    assert reply["detail"][0]["loc"] == ["name"]
+    assert "control character" in reply["detail"][0]["msg"]
+    assert request(url, {"name": "Lò Văn A"})[0] == 201

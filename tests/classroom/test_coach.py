@@ -15,7 +15,7 @@ import pytest
 from classmode import Server, free_port, request
 
 from kynangso.catalog import Catalog, load_catalog, write_catalog
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 from kynangso.classroom.coach import dashboard_data, render_dashboard
 from kynangso.site.render import site_catalog
 from kynangso.sources.validate import load_project
@@ -36,7 +36,7 @@ def _catalog(site: Path) -> Catalog:
     return load_catalog(site)
 
 
-def _seed(db: Path, count: int, clocks: list[str] | None = None) -> str:
+def _seed(db: database.Target, count: int, clocks: list[str] | None = None) -> str:
     """A class of 60 learners and `count` completions of the sample lesson, in one transaction."""
     connection = store.connect(db)
     code = store.create_class(connection, "Lớp Bản Hua", "2468")
@@ -64,8 +64,8 @@ def _seed(db: Path, count: int, clocks: list[str] | None = None) -> str:
     return code
 
 
-def test_dashboard_counts_days_by_the_store_rule(site: Path, tmp_path: Path) -> None:
-    db = tmp_path / "class.db"
+def test_dashboard_counts_days_by_the_store_rule(site: Path, db_target: database.Target) -> None:
+    db = db_target
     code = _seed(
         db,
         5,
@@ -287,3 +287,31 @@ def test_a_coach_forgets_a_learner_of_their_own_class_only(site: Path, tmp_path:
         assert store.counts(store.reader(db))["completions"] == 6
     finally:
         server.stop()
+
+
+def test_serve_on_postgres_says_which_database_without_its_password(
+    site: Path, postgres_url: str
+) -> None:
+    connection = store.connect(postgres_url)
+    store.create_class(connection, "Lớp A", "2468")
+    connection.close()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kynangso.cli", "serve", "--port", str(port)]
+        + ["--db", postgres_url, "--site", str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                if request(f"http://127.0.0.1:{port}/api/v1/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=20)
+    assert f"class store: {database.shown(postgres_url)} (1 classes" in out, out + err
+    assert "s3cret" not in out + err and "WARNING" not in err

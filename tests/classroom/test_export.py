@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kynangso.catalog import Catalog, LessonEntry, Words
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 from kynangso.classroom.export import COLUMNS, completions_csv, safe_cell, write_completions
 from kynangso.cli import main
 
@@ -95,10 +95,11 @@ def test_export_without_a_catalog_says_where_it_looked(
     assert "--site PATH" in result.output and "kynangso build" in result.output
 
 
-def test_the_csv_written_by_sqlite_equals_the_csv_module(tmp_path: Path) -> None:
-    """The server's CSV is built line by line in SQL; it must match Python's csv module for
-    names with commas, quotes, line breaks and formula starts, and lessons off the catalog."""
-    connection = store.connect(tmp_path / "class.db")
+def test_the_csv_written_by_sqlite_equals_the_csv_module(db_target: database.Target) -> None:
+    """The server's CSV is built line by line in SQL (SQLite's or PostgreSQL's); it must match
+    Python's csv module for names with commas, quotes, line breaks and formula starts, and
+    lessons off the catalog."""
+    connection = store.connect(db_target)
     code = store.create_class(connection, 'Lớp "Bản Hua", xã Ít Ong', "2468")
     names = ["Lò Văn A", "=1+2", '"Quàng", Thị\nB', "-", "@x", "\tTab", "\rCR", "Cà, Thị D", ""]
     for i, name in enumerate(names):
@@ -146,3 +147,39 @@ def test_csv_of_an_old_store_read_only(tmp_path: Path) -> None:
         ("c1", "2026-11-10"),
         ("c2", "2026-11-13"),
     ]
+
+
+def test_export_of_a_postgres_store_equals_the_same_sqlite_store(
+    tmp_path: Path, postgres_url: str, real_site: Path
+) -> None:
+    """`kynangso export --db URL` writes the very bytes the same rows give on SQLite, in the
+    same order (ids a locale's collation would sort differently included)."""
+    names = ["Lò Văn A", "=x", "b", "B", "_c", "Ă"]
+    outputs = []
+    for where in (tmp_path / "class.db", postgres_url):
+        connection = store.connect(where)
+        connection.execute(
+            "INSERT INTO classes (code, name, pin_salt, pin_hash, created_at)"
+            " VALUES ('ABCDEF', 'Lớp, \"A\"', ?, ?, '')",
+            (b"salt", b"hash"),
+        )
+        for i, name in enumerate(names):
+            connection.execute(
+                "INSERT INTO learners (id, class_code, name, joined_at) VALUES (?, 'ABCDEF', ?, '')",
+                (f"L{i}", name),
+            )
+            connection.execute(
+                "INSERT INTO completions (id, class_code, learner_id, lesson, lang, score, total,"
+                " passed, answered_at, received_at, answers, day)"
+                " VALUES (?, 'ABCDEF', ?, 'vneid-activate', 'vi', ?, 6, ?, '2026-11-25T10:00:00Z',"
+                " '2026-11-25T10:00:01Z', NULL, '2026-11-25')",
+                (name + str(i), f"L{i}", i, int(i > 3)),
+            )
+        connection.close()
+        result = CliRunner().invoke(
+            main, ["export", "--db", str(where), "--site", str(real_site)], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout_bytes)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\r\n") == 1 + len(names)

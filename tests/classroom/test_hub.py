@@ -12,12 +12,13 @@ import pytest
 from classmode import Server, request
 from hubkit import catalog_site, new_team
 
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Server]:
-    running = Server(catalog_site(tmp_path / "site"), tmp_path / "hub.db").start()
+def hub(tmp_path: Path, db_target: database.Target) -> Iterator[Server]:
+    """The hub on SQLite and on PostgreSQL."""
+    running = Server(catalog_site(tmp_path / "site"), db_target).start()
     yield running
     running.stop()
 

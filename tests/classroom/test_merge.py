@@ -16,14 +16,17 @@ from hubkit import (
     sync,
 )
 
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 
 
-def test_merging_twice_adds_nothing_and_teams_stay_apart(tmp_path: Path) -> None:
+def test_merging_twice_adds_nothing_and_teams_stay_apart(
+    tmp_path: Path, db_target: database.Target
+) -> None:
+    """Into a SQLite file, and into the hub's PostgreSQL."""
     site = catalog_site(tmp_path / "site")
     a = laptop(tmp_path / "a.db", 30, code="ABC234")
     b = laptop(tmp_path / "b.db", 20, code="ABC234")
-    target = tmp_path / "commune.db"
+    target = db_target
     first = kynangso(
         "merge",
         "--into",

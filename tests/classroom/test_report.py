@@ -12,7 +12,7 @@ import pytest
 from classmode import Server, request
 
 from kynangso.catalog import load_catalog, write_catalog
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 from kynangso.classroom.figures import counted_day, report_data
 from kynangso.classroom.report import ReportError, _percent_cells, write_report
 from kynangso.classroom.reportpage import summary_sentence
@@ -28,14 +28,17 @@ LOADS_ELSEWHERE = re.compile(
 
 
 @pytest.fixture
-def class_store(project: Path, tmp_path: Path) -> tuple[Path, str, Path]:
+def class_store(
+    project: Path, tmp_path: Path, db_target: database.Target
+) -> tuple[database.Target, str, Path]:
     """Two classes filled through the real server's API: in the first, four learners join and
     three of them send five completions (one twice); in the second, one learner sends one.
-    Returns (store, code of the first class, site folder with catalog.json)."""
+    Returns (store, code of the first class, site folder with catalog.json); once on SQLite,
+    once on PostgreSQL."""
     site = tmp_path / "site"
     site.mkdir()
     write_catalog(site_catalog(load_project(project)), site)
-    db = tmp_path / "class.db"
+    db = db_target
     connection = store.connect(db)
     code = store.create_class(connection, CLASS_NAME, "2468")
     other = store.create_class(connection, OTHER_CLASS, "1357")
@@ -88,7 +91,7 @@ def class_store(project: Path, tmp_path: Path) -> tuple[Path, str, Path]:
     return db, code, site
 
 
-def rows_of(db: Path, code: str | None) -> tuple[list, list, list]:
+def rows_of(db: database.Target, code: str | None) -> tuple[list, list, list]:
     connection = store.connect(db)
     classes = [
         dict(r)
@@ -105,7 +108,7 @@ def rows_of(db: Path, code: str | None) -> tuple[list, list, list]:
 
 
 def test_report_on_a_store_filled_through_the_api(
-    class_store: tuple[Path, str, Path], tmp_path: Path
+    class_store: tuple[database.Target, str, Path], tmp_path: Path
 ) -> None:
     db, code, site = class_store
     out = tmp_path / "report" / "report.html"
@@ -124,10 +127,11 @@ def test_report_on_a_store_filled_through_the_api(
     assert "Lò Văn A" not in page and "Lò Thị B" not in page  # counts only, never names
     assert "<script" not in page and not LOADS_ELSEWHERE.search(page)
     assert "Traceback" not in page and "Error" not in page
+    assert "s3cret" not in page  # a PostgreSQL URL's password stays out of the report
 
 
 def test_report_for_every_class_without_a_site(
-    class_store: tuple[Path, str, Path], tmp_path: Path
+    class_store: tuple[database.Target, str, Path], tmp_path: Path
 ) -> None:
     db, _, _ = class_store
     out = tmp_path / "all.html"
@@ -139,7 +143,7 @@ def test_report_for_every_class_without_a_site(
 
 
 def test_report_refuses_what_it_cannot_read(
-    class_store: tuple[Path, str, Path], tmp_path: Path
+    class_store: tuple[database.Target, str, Path], tmp_path: Path
 ) -> None:
     db, code, site = class_store
     with pytest.raises(ReportError, match="no class store"):
@@ -155,7 +159,7 @@ def test_report_refuses_what_it_cannot_read(
     assert not (tmp_path / "r.html").exists()
 
 
-def test_report_numbers(class_store: tuple[Path, str, Path]) -> None:
+def test_report_numbers(class_store: tuple[database.Target, str, Path]) -> None:
     db, code, site = class_store
     data = report_data(*rows_of(db, code), load_catalog(site))
     assert data.counts == {
@@ -228,3 +232,11 @@ def test_a_wrong_phone_clock_counts_on_the_day_of_receipt() -> None:
     data = report_data([{"code": "ABCDEF", "name": "Lớp"}], [{"id": "a"}], rows, None)
     assert data.first_day == dt.date(2026, 11, 20) == data.last_day  # 19/11 20:00 UTC is 20/11
     assert data.per_day == [(dt.date(2026, 11, 20), 3, 3)]
+
+
+def test_report_on_a_postgres_database_without_a_store(postgres_url: str, tmp_path: Path) -> None:
+    """An empty database is refused with one line, and its password is never in it."""
+    with pytest.raises(ReportError, match="not a class store") as refused:
+        write_report(postgres_url, tmp_path / "r.html", None, None)
+    assert "s3cret" not in str(refused.value)
+    assert not (tmp_path / "r.html").exists()

@@ -3,6 +3,7 @@ never mixed with the old store's WAL."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -133,3 +134,35 @@ def test_backup_prints_what_it_copied(backed_up: tuple[Path, Path, str], tmp_pat
     result = CliRunner().invoke(main, ["backup", "--db", str(db), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "1 classes, 1 learners, 800 completions" in result.output
+
+
+def test_backup_and_restore_of_a_postgres_url_point_to_pg_dump(postgres_url: str) -> None:
+    """Both are SQLite's: given a URL they exit non-zero with one line naming pg_dump, and
+    never print the URL's password."""
+    for args in (["backup", "--out", "copy.db"], ["restore", "--from", "copy.db"]):
+        result = CliRunner().invoke(main, [*args, "--db", postgres_url])
+        assert result.exit_code == 1, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "SQLite class store only" in lines[0], lines
+        assert "pg_dump" in lines[0] and "s3cret" not in result.output
+
+
+def test_class_create_on_a_postgres_url(postgres_url: str) -> None:
+    result = CliRunner().invoke(
+        main, ["class", "create", "Lớp Nà Tăm", "--pin", "2468", "--db", postgres_url, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    code = json.loads(result.output.strip().splitlines()[-1])["code"]
+    connection = store.connect(postgres_url)
+    assert store.class_name(connection, code) == "Lớp Nà Tăm"
+    assert store.check_pin(connection, code, "2468")
+
+
+def test_an_unreachable_postgres_is_one_line(postgres_url: str) -> None:
+    """A wrong password (or a server that is down) is a message, not a traceback."""
+    wrong = postgres_url.replace(":s3cret", ":wrong", 1)
+    result = CliRunner().invoke(main, ["class", "create", "Lớp A", "--pin", "2468", "--db", wrong])
+    assert result.exit_code == 1
+    assert result.output.startswith("cannot create the class: postgresql://kynangso@127.0.0.1:")
+    assert "password" in result.output and "wrong" not in result.output.split("@")[0]
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

@@ -1,20 +1,35 @@
-"""The SQLite class store."""
+"""The class store, on SQLite and on PostgreSQL (`connection` runs each test on both)."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from postgres import Cluster
 
-from kynangso.classroom import store
+from kynangso.classroom import database, store
+from kynangso.classroom.database import Connection
 
 
 @pytest.fixture
-def connection(tmp_path: Path) -> sqlite3.Connection:
-    """A fresh store in a temporary file."""
-    return store.connect(tmp_path / "class.db")
+def connection(db_target: database.Target) -> Iterator[Connection]:
+    """A fresh store: a temporary SQLite file, then a fresh PostgreSQL database."""
+    opened = store.connect(db_target)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_connection(tmp_path: Path) -> sqlite3.Connection:
+    """A fresh SQLite store, for what only SQLite has (WAL, backup)."""
+    opened = store.connect(tmp_path / "class.db")
+    assert isinstance(opened, sqlite3.Connection)
+    return opened
 
 
 def _completion(code: str, learner: str, id_: str = "c1", **changes: object) -> store.Completion:
@@ -34,19 +49,20 @@ def _completion(code: str, learner: str, id_: str = "c1", **changes: object) -> 
     return store.Completion(**values)  # type: ignore[arg-type]
 
 
-def test_store_uses_wal_and_full_sync(connection: sqlite3.Connection) -> None:
+def test_store_uses_wal_and_full_sync(sqlite_connection: sqlite3.Connection) -> None:
+    connection = sqlite_connection
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
-def test_class_codes_are_easy_to_read_aloud(connection: sqlite3.Connection) -> None:
+def test_class_codes_are_easy_to_read_aloud(connection: Connection) -> None:
     codes = {store.create_class(connection, f"Lớp {i}", "2468") for i in range(50)}
     assert len(codes) == 50
     for code in codes:
         assert len(code) == 6 and not set(code) & set("0O1I")
 
 
-def test_pin_is_hashed_and_checked(connection: sqlite3.Connection) -> None:
+def test_pin_is_hashed_and_checked(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
     row = connection.execute("SELECT pin_hash, pin_salt FROM classes").fetchone()
     assert b"2468" not in row["pin_hash"] and len(row["pin_salt"]) == 16
@@ -55,7 +71,7 @@ def test_pin_is_hashed_and_checked(connection: sqlite3.Connection) -> None:
     assert not store.check_pin(connection, "ZZZZZZ", "2468")
 
 
-def test_completion_is_counted_once(connection: sqlite3.Connection) -> None:
+def test_completion_is_counted_once(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
     learner = store.add_learner(connection, code, "Lò Văn A")
     assert store.add_completion(connection, _completion(code, learner)) is True
@@ -64,7 +80,7 @@ def test_completion_is_counted_once(connection: sqlite3.Connection) -> None:
     assert row["score"] == 5 and row["learner_name"] == "Lò Văn A" and row["class_name"] == "Lớp A"
 
 
-def test_unknown_learner_or_other_class_is_refused(connection: sqlite3.Connection) -> None:
+def test_unknown_learner_or_other_class_is_refused(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
     other = store.create_class(connection, "Lớp B", "2468")
     learner = store.add_learner(connection, code, "Lò Văn A")
@@ -77,7 +93,7 @@ def test_unknown_learner_or_other_class_is_refused(connection: sqlite3.Connectio
     assert store.completions(connection) == []
 
 
-def test_sessions_expire_and_close(connection: sqlite3.Connection) -> None:
+def test_sessions_expire_and_close(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
     token = store.open_session(connection, code)
     assert store.session_class(connection, token) == code
@@ -87,7 +103,8 @@ def test_sessions_expire_and_close(connection: sqlite3.Connection) -> None:
     assert store.session_class(connection, expired) is None
 
 
-def test_backup_is_a_complete_copy(connection: sqlite3.Connection, tmp_path: Path) -> None:
+def test_backup_is_a_complete_copy(sqlite_connection: sqlite3.Connection, tmp_path: Path) -> None:
+    connection = sqlite_connection
     code = store.create_class(connection, "Lớp A", "2468")
     learner = store.add_learner(connection, code, "Lò Văn A")
     store.add_completion(connection, _completion(code, learner))
@@ -96,7 +113,7 @@ def test_backup_is_a_complete_copy(connection: sqlite3.Connection, tmp_path: Pat
     assert [r["id"] for r in store.completions(copy)] == ["c1"]
 
 
-def test_session_tokens_are_kept_only_hashed(connection: sqlite3.Connection) -> None:
+def test_session_tokens_are_kept_only_hashed(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
     token = store.open_session(connection, code)
     [row] = connection.execute("SELECT * FROM sessions").fetchall()
@@ -160,7 +177,7 @@ def test_a_wrong_phone_clock_counts_on_the_day_of_receipt() -> None:
     assert store.completion_day("garbage", "garbage") == ""
 
 
-def test_completion_day_is_stored_at_insert(connection: sqlite3.Connection) -> None:
+def test_completion_day_is_stored_at_insert(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
     learner = store.add_learner(connection, code, "Lò Văn A")
     store.add_completion(connection, _completion(code, learner, answered_at="1970-01-01T00:00:00"))
@@ -207,7 +224,7 @@ def test_read_only_look_at_an_old_store_still_has_days(tmp_path: Path) -> None:
     assert {row["id"]: row["day"] for row in store.completions(old)}["c3"] == "2026-11-20"
 
 
-def test_learner_ids_never_start_like_a_formula(connection: sqlite3.Connection) -> None:
+def test_learner_ids_never_start_like_a_formula(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
     connection.execute("BEGIN")
     ids = [store.add_learner(connection, code, f"Người {i}") for i in range(600)]
@@ -235,10 +252,131 @@ def test_truncate_checkpoint_empties_the_wal(tmp_path: Path) -> None:
     assert store.counts(connection)["completions"] == 2000
 
 
-def test_backup_is_one_file_without_a_wal(connection: sqlite3.Connection, tmp_path: Path) -> None:
+def test_backup_is_one_file_without_a_wal(
+    sqlite_connection: sqlite3.Connection, tmp_path: Path
+) -> None:
+    connection = sqlite_connection
     store.create_class(connection, "Lớp A", "2468")
     target = tmp_path / "copy.db"
     target.with_name("copy.db-wal").write_bytes(b"left over from an old copy")
     store.backup(connection, target)
     assert not target.with_name("copy.db-wal").exists()
     assert target.read_bytes()[18:20] == b"\x01\x01"  # rollback journal: the file is the whole copy
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def test_postgres_keeps_its_version_in_a_table(postgres_url: str) -> None:
+    connection = store.connect(postgres_url)
+    assert connection.execute("SELECT version FROM kynangso_schema").fetchall() == [
+        (store.SCHEMA_VERSION,)
+    ]
+    assert store.schema_version(connection) == store.SCHEMA_VERSION
+    connection.execute("UPDATE kynangso_schema SET version = ?", (store.SCHEMA_VERSION + 1,))
+    connection.close()
+    with pytest.raises(store.StoreError, match="newer than this kynangso"):
+        store.connect(postgres_url)
+
+
+def test_openers_at_once_migrate_a_new_database_once(postgres_url: str) -> None:
+    """Eight servers starting together on an empty database: each migration runs once (a
+    second run of version 2's ALTER TABLE would fail), and every opener ends up current."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def open_it() -> None:
+        try:
+            start.wait()
+            store.connect(postgres_url).close()
+        except BaseException as exc:  # reported below, with the others
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    connection = store.connect(postgres_url)
+    assert connection.execute("SELECT COUNT(*) FROM kynangso_schema").fetchone()[0] == 1
+    assert store.schema_version(connection) == store.SCHEMA_VERSION
+
+
+def test_postgres_stores_blobs_and_sorts_text_like_sqlite(postgres_url: str) -> None:
+    """BLOB is BYTEA, and text sorts byte by byte whatever the database's locale, so lists
+    and the CSV come out in SQLite's order."""
+    connection = store.connect(postgres_url)
+    code = store.create_class(connection, "Lớp A", "2468")
+    assert store.check_pin(connection, code, "2468")
+    kinds = dict(
+        connection.execute(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_name = 'classes'"
+        ).fetchall()
+    )
+    assert kinds["pin_salt"] == "bytea" and kinds["pin_hash"] == "bytea"
+    words = ["b", "B", "a", "_x", "Ă", "à", "Z"]
+    rows = connection.execute(
+        "SELECT w FROM (VALUES "
+        + ", ".join("(CAST(? AS TEXT))" for _ in words)
+        + ') v(w) ORDER BY w COLLATE "C"',
+        words,
+    ).fetchall()
+    stored = connection.execute(
+        "SELECT collation_name FROM information_schema.columns"
+        " WHERE table_name = 'learners' AND column_name = 'name'"
+    ).fetchone()[0]
+    assert stored == "C"
+    assert [row[0] for row in rows] == sorted(words)
+
+
+def test_question_marks_and_percents_in_literals_are_kept(connection: Connection) -> None:
+    """`?` is a placeholder only outside quotes; a literal `%` reaches the database as it is."""
+    row = connection.execute("SELECT '100% sure?', ?, 'it''s ?'", ("x",)).fetchone()
+    assert tuple(row) == ("100% sure?", "x", "it's ?")
+    assert connection.execute("SELECT '5%'").fetchone()[0] == "5%"
+
+
+def test_integrity_errors_of_both_databases_are_caught_as_one(connection: Connection) -> None:
+    code = store.create_class(connection, "Lớp A", "2468")
+    with pytest.raises(store.IntegrityError):
+        connection.execute(
+            "INSERT INTO classes (code, name, pin_salt, pin_hash, created_at)"
+            " VALUES (?, 'B', ?, ?, '')",
+            (code, b"s", b"h"),
+        )
+    assert store.class_name(connection, code) == "Lớp A"
+
+
+def test_a_url_is_shown_without_its_password() -> None:
+    url = "postgresql://hub:pa55w0rd@db.example:5432/kynangso?host=/run/postgresql"
+    shown = database.shown(url)
+    assert "pa55w0rd" not in shown
+    assert shown == "postgresql://hub@db.example:5432/kynangso?host=/run/postgresql"
+    assert database.shown("postgres://db.example/k") == "postgres://db.example/k"
+    assert database.is_url("postgres://x/y") and not database.is_url(Path("postgres.db"))
+    assert database.target("class.db") == Path("class.db")
+
+
+def test_a_wrong_password_is_a_database_error(postgres_url: str) -> None:
+    wrong = postgres_url.replace(":s3cret", ":wrong", 1)
+    with pytest.raises(psycopg.OperationalError):
+        store.connect(wrong)
+
+
+def test_a_url_with_a_socket_folder_reaches_the_server(
+    postgres_cluster: Cluster, postgres_url: str
+) -> None:
+    """`?host=/socket/dir`: the server on the same machine, by its unix socket."""
+    name = postgres_url.rsplit("/", 1)[1]
+    url = (
+        f"postgresql://kynangso@/{name}?host={postgres_cluster.folder}&port={postgres_cluster.port}"
+    )
+    assert database.is_url(url) and database.shown(url) == url
+    connection = store.connect(url)
+    code = store.create_class(connection, "Lớp A", "2468")
+    reader = store.reader(url)
+    assert store.classes(reader, code)[0]["name"] == "Lớp A"
+    reader.close()
+    database.close_readers(url)

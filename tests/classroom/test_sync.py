@@ -15,7 +15,7 @@ import pytest
 from classmode import Server
 from hubkit import catalog_site, exported, laptop, last_json, new_team, sync
 
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 from kynangso.classroom.sync import learner_changed
 
 
@@ -25,9 +25,9 @@ def site(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def hub(site: Path, tmp_path: Path) -> Iterator[Server]:
-    """The hub: `kynangso serve` on its own store."""
-    running = Server(site, tmp_path / "hub.db").start()
+def hub(site: Path, db_target: database.Target) -> Iterator[Server]:
+    """The hub: `kynangso serve` on its own store, on SQLite and on PostgreSQL."""
+    running = Server(site, db_target).start()
     yield running
     running.stop()
 
@@ -87,8 +87,10 @@ def test_a_wrong_token_exits_non_zero_with_one_line(hub: Server, tmp_path: Path)
     assert "401" in result.stderr and "3 completions waiting" in result.stderr
 
 
-def test_hub_down_keeps_everything_and_a_later_sync_sends_it(site: Path, tmp_path: Path) -> None:
-    hub = Server(site, tmp_path / "hub.db")
+def test_hub_down_keeps_everything_and_a_later_sync_sends_it(
+    site: Path, tmp_path: Path, db_target: database.Target
+) -> None:
+    hub = Server(site, db_target)
     team = new_team(hub.db, "Đội Bản Mòng")
     made = laptop(tmp_path / "a.db", 40)
     down = sync(made.db, hub.url, team["token"])
@@ -117,8 +119,10 @@ def _acknowledged(db: Path) -> int:
         connection.close()
 
 
-def test_kill_9_the_hub_in_the_middle_of_a_sync(site: Path, tmp_path: Path) -> None:
-    hub = Server(site, tmp_path / "hub.db").start()
+def test_kill_9_the_hub_in_the_middle_of_a_sync(
+    site: Path, tmp_path: Path, db_target: database.Target
+) -> None:
+    hub = Server(site, db_target).start()
     team = new_team(hub.db, "Đội Bản Mòng")
     made = laptop(tmp_path / "a.db", 6000)
     # started by hand: the hub is killed while it runs

@@ -54,6 +54,8 @@ class LearnerIn(BaseModel):
         value = _no_lone_surrogates(value).strip()
         if not 1 <= len(value) <= 80:
             raise ValueError("name must be 1 to 80 characters")
+        if "\x00" in value:  # PostgreSQL cannot keep it in text: refused on both stores
+            raise ValueError("name must not contain the control character U+0000")
         if NUMBER_IN_NAME.search(value):
             raise PydanticCustomError(
                 NAME_LIKE_NUMBER,

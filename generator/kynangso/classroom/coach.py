@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
-import sqlite3
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -24,6 +23,7 @@ import markupsafe
 from kynangso import words
 from kynangso.catalog import Catalog, Words
 from kynangso.classroom import roster, store
+from kynangso.classroom.database import Connection, Target
 from kynangso.classroom.figures import hardest_questions
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "coach"
@@ -92,7 +92,7 @@ def render_login(problem: str | None = None, lang: str = words.BASE) -> str:
 
 
 def render_dashboard(
-    connection: sqlite3.Connection, code: str, catalog: Catalog, lang: str = words.BASE
+    connection: Connection, code: str, catalog: Catalog, lang: str = words.BASE
 ) -> str:
     data = dashboard_data(connection, code, catalog, lang)
     return _env.get_template("dashboard.html.j2").render(
@@ -101,7 +101,7 @@ def render_dashboard(
 
 
 def render_dashboard_from(
-    db_path: Path, code: str, catalog: Catalog, lang: str = words.BASE
+    db_path: Target, code: str, catalog: Catalog, lang: str = words.BASE
 ) -> str:
     """The dashboard on a read connection of its own: what the server runs in a worker thread,
     so a coach opening it never holds up the phones' requests on the event loop."""
@@ -113,7 +113,7 @@ def render_dashboard_from(
 
 
 def dashboard_data(
-    connection: sqlite3.Connection, code: str, catalog: Catalog, lang: str = words.BASE
+    connection: Connection, code: str, catalog: Catalog, lang: str = words.BASE
 ) -> dict[str, Any]:
     """Grid, topic totals, hardest questions and chart bars of one class. SQLite does the
     counting (a few hundred rows come back however many completions there are); Python only
@@ -161,7 +161,7 @@ def dashboard_data(
     }
 
 
-def _answer_counts(connection: sqlite3.Connection, code: str) -> list[tuple[str, str, int]]:
+def _answer_counts(connection: Connection, code: str) -> list[tuple[str, str, int]]:
     """(lesson, right/wrong marks, how many attempts had exactly those marks)."""
     return [
         (row[0], row[1], row[2])
@@ -173,7 +173,7 @@ def _answer_counts(connection: sqlite3.Connection, code: str) -> list[tuple[str,
     ]
 
 
-def _day_counts(connection: sqlite3.Connection, code: str) -> dict[str, int]:
+def _day_counts(connection: Connection, code: str) -> dict[str, int]:
     """Completions per day they count for (`store.completion_day`, Vietnam time)."""
     return {
         row[0]: row[1]

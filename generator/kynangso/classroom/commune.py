@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kynangso.catalog import Catalog
 from kynangso.classroom import roster, store
+from kynangso.classroom.database import Connection
 
 JOINS = (
     " FROM completions c JOIN learners l ON l.id = c.learner_id"
@@ -72,7 +72,7 @@ HUB_GROUPINGS = [
 ]
 
 
-def hub_groupings(connection: sqlite3.Connection) -> list[Grouping]:
+def hub_groupings(connection: Connection) -> list[Grouping]:
     """Per team and per village, on a store that has teams (a hub); none on a laptop."""
     if store.schema_version(connection) < store.MIGRATIONS.index(store._add_teams_and_sync) + 1:
         return []
@@ -130,7 +130,7 @@ def _figures(row: Any, key: str, label: str, joined: int | None) -> Figures:
     )
 
 
-def totals(connection: sqlite3.Connection) -> Figures:
+def totals(connection: Connection) -> Figures:
     """The whole store: persons who joined, tried and passed; attempts and passes."""
     person = roster.person_sql(connection)
     row = connection.execute(f"SELECT {_measures(person)}{JOINS}").fetchone()
@@ -138,7 +138,7 @@ def totals(connection: sqlite3.Connection) -> Figures:
     return _figures(row, "", "", int(joined["n"]))
 
 
-def by(connection: sqlite3.Connection, grouping: Grouping) -> list[Figures]:
+def by(connection: Connection, grouping: Grouping) -> list[Figures]:
     """The numbers per value of `grouping`'s key, ordered by key."""
     person = roster.person_sql(connection)
     label = grouping.label or f"MAX({grouping.key})"
@@ -165,7 +165,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _joined(connection: sqlite3.Connection, grouping: Grouping, person: str) -> dict[str, Any]:
+def _joined(connection: Connection, grouping: Grouping, person: str) -> dict[str, Any]:
     label = grouping.label or f"MAX({grouping.key})"
     return {
         _text(row["key"]): (_text(row["label"]), int(row["n"]))
@@ -178,7 +178,7 @@ def _joined(connection: sqlite3.Connection, grouping: Grouping, person: str) -> 
     }
 
 
-def commune(connection: sqlite3.Connection, catalog: Catalog | None) -> Commune:
+def commune(connection: Connection, catalog: Catalog | None) -> Commune:
     """Totals, then a table per grouping (per topic only with the built catalog), rows named
     in Vietnamese from the catalog where it knows the lesson or topic."""
     groupings = [*hub_groupings(connection), *GROUPINGS]
@@ -219,7 +219,7 @@ def rows_of(figures: list[Figures], *, joined: bool) -> list[list[Any]]:
 # --- the commune PIN and sessions -------------------------------------------------------------
 
 
-def set_pin(connection: sqlite3.Connection, pin: str) -> None:
+def set_pin(connection: Connection, pin: str) -> None:
     """Set (or replace) the commune PIN; open commune sessions end with the old one."""
     salt = secrets.token_bytes(16)
     value = f"{salt.hex()}:{store.hash_pin(pin, salt).hex()}"
@@ -228,7 +228,7 @@ def set_pin(connection: sqlite3.Connection, pin: str) -> None:
     connection.execute("DELETE FROM commune_sessions")
 
 
-def pin_record(connection: sqlite3.Connection) -> tuple[bytes, bytes] | None:
+def pin_record(connection: Connection) -> tuple[bytes, bytes] | None:
     """(salt, hash) of the commune PIN, None when none is set (then no PIN opens the view)."""
     if not roster.merges_known(connection):
         return None
@@ -239,7 +239,7 @@ def pin_record(connection: sqlite3.Connection) -> tuple[bytes, bytes] | None:
     return bytes.fromhex(salt), bytes.fromhex(digest)
 
 
-def open_session(connection: sqlite3.Connection, hours: int = 12) -> str:
+def open_session(connection: Connection, hours: int = 12) -> str:
     token = secrets.token_urlsafe(32)
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
     connection.execute("DELETE FROM commune_sessions WHERE expires_at < ?", (store.now(),))
@@ -250,7 +250,7 @@ def open_session(connection: sqlite3.Connection, hours: int = 12) -> str:
     return token
 
 
-def session_open(connection: sqlite3.Connection, token: str | None) -> bool:
+def session_open(connection: Connection, token: str | None) -> bool:
     if not token:
         return False
     row = connection.execute(
@@ -260,7 +260,7 @@ def session_open(connection: sqlite3.Connection, token: str | None) -> bool:
     return row is not None
 
 
-def close_session(connection: sqlite3.Connection, token: str) -> None:
+def close_session(connection: Connection, token: str) -> None:
     connection.execute(
         "DELETE FROM commune_sessions WHERE token_hash = ?", (store.token_hash(token),)
     )

@@ -14,10 +14,11 @@ import csv
 import io
 import sqlite3
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
 from typing import IO, Any
 
 from kynangso.catalog import Catalog
+from kynangso.classroom.database import Connection, Target, is_postgres
 
 COLUMNS = (
     "id",
@@ -115,101 +116,117 @@ def _lesson_cells(catalog: Catalog | None, lesson: str) -> tuple[str, str]:
 
 
 def write_completions(
-    connection: sqlite3.Connection,
+    connection: Connection,
     code: str | None,
     catalog: Catalog | None,
     out: IO[str],
 ) -> None:
-    """The CSV of one class (or every class) written by SQLite: each line is built by the query,
-    quoting and neutralising included, and Python only passes the lines on. 69,000 completions
-    then cost little Python time, which matters because the server builds this in a thread
-    beside the event loop that answers the phones."""
+    """The CSV of one class (or every class) written by the database: each line is built by the
+    query, quoting and neutralising included, and Python only passes the lines on. 69,000
+    completions then cost little Python time, which matters because the server builds this in
+    a thread beside the event loop that answers the phones. SQLite and PostgreSQL spell a few
+    string functions differently (`_SQLITE`, `_POSTGRES`); the lines are the same."""
     from kynangso.classroom import store
 
     if store.schema_version(connection) < 2:  # a read-only look at an old store: no day column
         _write(out, (_record(row) for row in store.completions(connection, code)), catalog)
         return
     cells, params = _catalog_cells(catalog)
-    columns: tuple[str, ...] = COLUMNS
-    query = _LINES.format(catalog=cells)
-    if is_hub(connection):
-        columns, query = COLUMNS + HUB_COLUMNS, _HUB_LINES.format(catalog=cells)
+    hub = is_hub(connection)
+    columns = COLUMNS + HUB_COLUMNS if hub else COLUMNS
+    query = _lines(_POSTGRES if is_postgres(connection) else _SQLITE, hub=hub).format(catalog=cells)
     if code is not None:
         query += " WHERE c.class_code = ?"
         params.append(code)
-    cursor = connection.cursor()
-    cursor.row_factory = None
-    cursor.execute(query + " ORDER BY c.answered_at, c.id", params)
+    query += " ORDER BY c.answered_at, c.id"
+    if isinstance(connection, sqlite3.Connection):
+        cursor: Any = connection.cursor()
+        cursor.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
+        cursor.execute(query, params)
+    else:
+        cursor = connection.execute(query, params)
     out.write("\ufeff" + ",".join(columns) + "\r\n")
     while lines := cursor.fetchmany(4096):
         out.writelines(line for (line,) in lines)
 
 
-# A GLOB for "holds a comma, a quote or a line break" (the characters are in the literal).
-_NEEDS_QUOTES = "'*[,\"\r\n]*'"
+@dataclass(frozen=True)
+class _Dialect:
+    """The string functions the CSV lines need, as one database spells them."""
+
+    char: str  # the function from a code point to a character
+    needs_quotes: (
+        str  # "{expr} holds a comma, a quote or a line break" (the characters are in the literal)
+    )
+
+    def chr(self, code: int) -> str:
+        return f"{self.char}({code})"
 
 
-def _sql_text(expr: str, *, human: bool = False) -> str:
+_SQLITE = _Dialect(char="char", needs_quotes="{expr} GLOB '*[,\"\r\n]*'")
+_POSTGRES = _Dialect(char="chr", needs_quotes="{expr} ~ '[,\"\r\n]'")
+
+
+def _sql_text(sql: _Dialect, expr: str, *, human: bool = False) -> str:
     """SQL for one CSV text field, written as Python's csv module would (quoted only when it
     holds a comma, a quote or a line break); human-written text also gets the formula guard.
     Each test runs once per field: this runs for every row of a big class."""
     guard = ""
+    quote = sql.chr(34)
     if human:
         guard = (
-            f"(CASE WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13))"
-            " THEN char(39) ELSE '' END) || "
+            f"(CASE WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', {sql.chr(9)}, {sql.chr(13)})"
+            f" THEN {sql.chr(39)} ELSE '' END) || "
         )
     return (
-        f"(CASE WHEN {expr} GLOB {_NEEDS_QUOTES}"
-        f" THEN char(34) || {guard}replace({expr}, char(34), char(34, 34)) || char(34)"
+        f"(CASE WHEN {sql.needs_quotes.format(expr=expr)}"
+        f" THEN {quote} || {guard}replace({expr}, {quote}, {quote} || {quote}) || {quote}"
         f" ELSE {guard}{expr} END)"
     )
 
 
-_LINES = (
-    "SELECT "
-    + " || ',' || ".join(
+def _lines(sql: _Dialect, *, hub: bool = False) -> str:
+    """The query that writes one CSV line per completion; `{catalog}` is left to fill. At a hub
+    each line ends with the class's team name and place (empty for a class made there)."""
+    team = (
         (
-            _sql_text("c.id"),
-            _sql_text("c.class_code"),
-            _sql_text("k.name", human=True),
-            _sql_text("c.learner_id"),
-            _sql_text("l.name", human=True),
-            _sql_text("c.lesson"),
-            "COALESCE(cat.cells, ',')",  # lesson_title and topic, already written by Python
-            _sql_text("c.lang"),
-            "c.score",
-            "c.total",
-            "(CASE WHEN c.total > 0 THEN (200 * c.score + c.total) / (2 * c.total) ELSE 0 END)",
-            "(CASE WHEN c.passed THEN 1 ELSE 0 END)",
-            _sql_text("c.answered_at"),
-            _sql_text("c.received_at"),
-            _sql_text("c.day"),
+            _sql_text(sql, "COALESCE(t.name, '')", human=True),
+            _sql_text(sql, "COALESCE(t.place, '')", human=True),
         )
+        if hub
+        else ()
     )
-    + " || char(13, 10)"
-    " FROM completions c JOIN learners l ON l.id = c.learner_id"
-    " JOIN classes k ON k.code = c.class_code"
-    " LEFT JOIN ({catalog}) cat ON cat.lesson = c.lesson"
-)
-
-
-# The same line with the team's name and place (empty for a class made at the hub itself).
-_HUB_LINES = (
-    _LINES.replace(
-        " || char(13, 10)",
-        " || ',' || "
-        + _sql_text("COALESCE(t.name, '')", human=True)
-        + " || ',' || "
-        + _sql_text("COALESCE(t.place, '')", human=True)
-        + " || char(13, 10)",
-        1,
+    return (
+        "SELECT "
+        + " || ',' || ".join(
+            (
+                _sql_text(sql, "c.id"),
+                _sql_text(sql, "c.class_code"),
+                _sql_text(sql, "k.name", human=True),
+                _sql_text(sql, "c.learner_id"),
+                _sql_text(sql, "l.name", human=True),
+                _sql_text(sql, "c.lesson"),
+                "COALESCE(cat.cells, ',')",  # lesson_title and topic, already written by Python
+                _sql_text(sql, "c.lang"),
+                "c.score",
+                "c.total",
+                "(CASE WHEN c.total > 0 THEN (200 * c.score + c.total) / (2 * c.total) ELSE 0 END)",
+                "(CASE WHEN c.passed <> 0 THEN 1 ELSE 0 END)",
+                _sql_text(sql, "c.answered_at"),
+                _sql_text(sql, "c.received_at"),
+                _sql_text(sql, "c.day"),
+                *team,
+            )
+        )
+        + f" || {sql.chr(13)} || {sql.chr(10)}"
+        " FROM completions c JOIN learners l ON l.id = c.learner_id"
+        " JOIN classes k ON k.code = c.class_code"
+        " LEFT JOIN ({catalog}) cat ON cat.lesson = c.lesson"
+        + (" LEFT JOIN teams t ON t.id = k.team" if hub else "")
     )
-    + " LEFT JOIN teams t ON t.id = k.team"
-)
 
 
-def is_hub(connection: sqlite3.Connection) -> bool:
+def is_hub(connection: Connection) -> bool:
     """Whether the store holds teams: a commune hub, or a store that others were merged into."""
     from kynangso.classroom import store
 
@@ -230,10 +247,10 @@ def _catalog_cells(catalog: Catalog | None) -> tuple[str, list[Any]]:
     if not params:
         return "SELECT NULL AS lesson, NULL AS cells", params
     rows = ", ".join(["(?, ?)"] * (len(params) // 2))
-    return f"SELECT column1 AS lesson, column2 AS cells FROM (VALUES {rows})", params
+    return f"SELECT column1 AS lesson, column2 AS cells FROM (VALUES {rows}) AS v", params
 
 
-def class_csv(db_path: Path, code: str | None, catalog: Catalog | None) -> bytes:
+def class_csv(db_path: Target, code: str | None, catalog: Catalog | None) -> bytes:
     """The CSV of one class on a read connection of its own: what the server builds in a worker
     thread, off the event loop."""
     from kynangso.classroom import store

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from typing import Any
 
 from kynangso.classroom import store
+from kynangso.classroom.database import Connection
 from kynangso.classroom.sync import learner_changed
 
 # "365d" or "52w": how long a name is kept after the learner's last result.
@@ -22,7 +22,7 @@ _AGE = re.compile(r"^\s*([0-9]{1,5})\s*([dw])\s*$")
 
 
 def forget_learner(
-    connection: sqlite3.Connection, learner_id: str, class_code: str | None = None
+    connection: Connection, learner_id: str, class_code: str | None = None
 ) -> dict[str, Any]:
     """Remove the name of learner `learner_id` (of class `class_code` when given: a coach may
     forget only their own class's learners) and say what was removed. Raises StoreError for an
@@ -53,7 +53,7 @@ def forget_learner(
     }
 
 
-def _entries_of_person(connection: sqlite3.Connection, learner_id: str) -> list[str]:
+def _entries_of_person(connection: Connection, learner_id: str) -> list[str]:
     """`learner_id` and every other entry merged into the same person."""
     root = connection.execute(
         "SELECT COALESCE(same_as, id) AS person FROM learners WHERE id = ?", (learner_id,)
@@ -74,7 +74,7 @@ def parse_age(text: str) -> dt.timedelta:
 
 
 def prune_names(
-    connection: sqlite3.Connection, older_than: dt.timedelta, now: dt.datetime | None = None
+    connection: Connection, older_than: dt.timedelta, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     """Drop the names of learners with no result received within `older_than` of `now`; a
     learner with no result at all counts from joining. Results and counts stay.

@@ -18,7 +18,6 @@ import asyncio
 import datetime as dt
 import json
 import secrets
-import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -29,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, f
 from kynangso.catalog import Catalog
 from kynangso.classroom import store
 from kynangso.classroom.api import ID, CompletionIn, catalog_problem
+from kynangso.classroom.database import Connection
 from kynangso.classroom.writer import Writer
 
 SYNC_PATH = "/api/v1/sync"
@@ -57,14 +57,14 @@ class Team:
     place: str
 
 
-def create_team(connection: sqlite3.Connection, name: str, place: str = "") -> tuple[Team, str]:
+def create_team(connection: Connection, name: str, place: str = "") -> tuple[Team, str]:
     """A new team and its token (256 random bits), which is returned once and kept only as
     its sha256."""
     token = secrets.token_urlsafe(32)
     return add_team(connection, name, place, store.token_hash(token)), token
 
 
-def add_team(connection: sqlite3.Connection, name: str, place: str, token_hash: str) -> Team:
+def add_team(connection: Connection, name: str, place: str, token_hash: str) -> Team:
     """A team with a fresh id; `token_hash` '' for a team that cannot sync (made by merge)."""
     for _ in range(100):
         team_id = "".join(secrets.choice(store.CODE_ALPHABET) for _ in range(store.CODE_LENGTH))
@@ -78,7 +78,7 @@ def add_team(connection: sqlite3.Connection, name: str, place: str, token_hash: 
     raise store.StoreError("could not find a free team id")
 
 
-def team_by_token(connection: sqlite3.Connection, token: str) -> Team | None:
+def team_by_token(connection: Connection, token: str) -> Team | None:
     if not token:
         return None
     row = connection.execute(
@@ -246,7 +246,7 @@ class Outcome:
         }
 
 
-def store_batch(connection: sqlite3.Connection, team: str, batch: Batch) -> Outcome:
+def store_batch(connection: Connection, team: str, batch: Batch) -> Outcome:
     """Add a checked batch to the store for `team`, each item once. Classes first, then their
     learners, then completions, so one request can carry all three."""
     outcome = Outcome(rejected=list(batch.rejected))
@@ -266,7 +266,7 @@ def store_batch(connection: sqlite3.Connection, team: str, batch: Batch) -> Outc
     return outcome
 
 
-def _store_class(connection: sqlite3.Connection, team: str, sent: SyncClass) -> bool:
+def _store_class(connection: Connection, team: str, sent: SyncClass) -> bool:
     # No PIN travels: a synced class has a random hash no PIN matches, so the hub's dashboard
     # opens it to nobody by a team's class PIN.
     cursor = connection.execute(
@@ -281,11 +281,11 @@ def _store_class(connection: sqlite3.Connection, team: str, sent: SyncClass) -> 
             team,
         ),
     )
-    return cursor.rowcount == 1
+    return bool(cursor.rowcount == 1)
 
 
 def _store_learner(
-    connection: sqlite3.Connection, team: str, learner: SyncLearner, outcome: Outcome
+    connection: Connection, team: str, learner: SyncLearner, outcome: Outcome
 ) -> str | None:
     """Store a learner once; a learner sent again gets the name sent (so a name forgotten on
     the laptop is dropped here too). Returns why it was refused, or None."""
@@ -312,7 +312,7 @@ def _store_learner(
     return None
 
 
-def _same_person(connection: sqlite3.Connection, code: str, learner: SyncLearner) -> None:
+def _same_person(connection: Connection, code: str, learner: SyncLearner) -> None:
     """Keep the laptop's merge of two entries of one person, so the hub counts that resident
     once too. The kept entry may arrive later in the same sync; one of another class never
     counts (a team cannot fold a resident into someone else's class)."""
@@ -326,9 +326,7 @@ def _same_person(connection: sqlite3.Connection, code: str, learner: SyncLearner
     connection.execute("UPDATE learners SET same_as = ? WHERE id = ?", (same_as, learner.id))
 
 
-def _store_completion(
-    connection: sqlite3.Connection, team: str, completion: SyncCompletion
-) -> bool | None:
+def _store_completion(connection: Connection, team: str, completion: SyncCompletion) -> bool | None:
     """True when new, False when that id was already kept, None for an unknown learner."""
     code = hub_code(team, completion.class_code)
     row = connection.execute(
@@ -359,7 +357,7 @@ def _store_completion(
             store.completion_day(completion.answered_at, received_at),
         ),
     )
-    return cursor.rowcount == 1
+    return bool(cursor.rowcount == 1)
 
 
 def received_time(sent: str | None) -> str:
@@ -380,7 +378,7 @@ def received_time(sent: str | None) -> str:
 # --- the endpoint -------------------------------------------------------------------------------
 
 
-def sync_routes(connection: sqlite3.Connection, writer: Writer, catalog: Catalog) -> APIRouter:
+def sync_routes(connection: Connection, writer: Writer, catalog: Catalog) -> APIRouter:
     """`GET /api/v1/sync` names the team of a token; `POST /api/v1/sync` takes a batch."""
     api = APIRouter(prefix="/api/v1", tags=["sync"])
     responses: dict[int | str, dict[str, Any]] = {

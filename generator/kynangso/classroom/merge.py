@@ -16,6 +16,7 @@ from typing import Any
 
 from kynangso.catalog import Catalog
 from kynangso.classroom import hub, store
+from kynangso.classroom.database import Connection, Target
 from kynangso.classroom.sync import wire
 
 
@@ -48,7 +49,7 @@ class MergeTotals:
 
 
 def merge(
-    target: Path,
+    target: Target,
     sources: list[Path],
     catalog: Catalog,
     team_name: str | None = None,
@@ -59,7 +60,7 @@ def merge(
     connection = store.connect(target)
     try:
         for source in sources:
-            if source.resolve() == target.resolve():
+            if isinstance(target, Path) and source.resolve() == target.resolve():
                 raise MergeError(f"{source} is the target itself")
             _merge_one(connection, source, catalog, team_name, place, totals)
     finally:
@@ -68,7 +69,7 @@ def merge(
 
 
 def _merge_one(
-    connection: sqlite3.Connection,
+    connection: Connection,
     source: Path,
     catalog: Catalog,
     team_name: str | None,
@@ -107,7 +108,7 @@ def _read(source: Path) -> dict[_SourceTeam, dict[str, list[dict[str, Any]]]]:
         reader.close()
 
 
-def _groups(reader: sqlite3.Connection) -> dict[_SourceTeam, dict[str, list[dict[str, Any]]]]:
+def _groups(reader: Connection) -> dict[_SourceTeam, dict[str, list[dict[str, Any]]]]:
     version = store.schema_version(reader)
     teams: dict[str, _SourceTeam] = {"": None}
     if version >= 4:
@@ -141,7 +142,7 @@ _ROWS = {
 
 
 def _target_team(
-    connection: sqlite3.Connection,
+    connection: Connection,
     source: Path,
     team: _SourceTeam,
     team_name: str | None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import sqlite3
 from urllib.parse import urlsplit
 
 import jinja2
@@ -20,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from kynangso.classroom import store
 from kynangso.classroom.coach import TEMPLATES
+from kynangso.classroom.database import Connection
 from kynangso.classroom.network import lan_addresses, reachable
 from kynangso.qr import address_text, qr_svg
 
@@ -78,7 +78,7 @@ def poster_router(session_cookie: str) -> APIRouter:
 
     @router.get("/coach/poster", response_class=HTMLResponse, include_in_schema=False)
     async def poster(request: Request, wifi: str = "") -> Response:
-        connection: sqlite3.Connection = request.app.state.connection
+        connection: Connection = request.app.state.connection
         code = store.session_class(connection, request.cookies.get(session_cookie))
         if code is None:
             return RedirectResponse("/coach/", status_code=303)

@@ -1,7 +1,7 @@
 """The progress report: a notebook executed against the class store, exported as one HTML file.
 
 `write_report` checks its inputs, fills the report notebook (`templates/teams/report_notebook.ipy`,
-cells in the `# %%` format) with the store's path, the class code and the built site's folder,
+cells in the `# %%` format) with the store's path (or PostgreSQL URL), the class code and the built site's folder,
 runs it in a Jupyter kernel with nbconvert, and exports it with a template that inlines its
 own style and embeds the charts (matplotlib PNGs) as data: URIs, so the report opens anywhere
 with no internet and can be mailed to the commune as one file.
@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from kynangso.catalog import CatalogError, load_catalog
-from kynangso.classroom import roster, store
+from kynangso.classroom import database, roster, store
 from kynangso.classroom.commune import Commune, commune
+from kynangso.classroom.database import Connection, Target
 from kynangso.classroom.figures import ReportData, report_data
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "teams"
@@ -32,8 +33,11 @@ class ReportError(Exception):
     """Something the person asking for the report can fix: no store, an unknown class."""
 
 
-def open_store(db_path: Path) -> sqlite3.Connection:
+def open_store(db_path: Target) -> Connection:
     """The class store, read-only: a report can run while `kynangso serve` is writing."""
+    if database.is_url(db_path):
+        return database.reader(db_path)
+    db_path = Path(db_path)
     connection = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
     connection.row_factory = sqlite3.Row
     return connection
@@ -43,7 +47,7 @@ def load_report_data(db_path: str, class_code: str | None, site_dir: str | None)
     """What the report notebook calls first: the store and the built site's catalog (none when
     `site_dir` is None), read into `ReportData`."""
     catalog = load_catalog(Path(site_dir)) if site_dir else None
-    connection = open_store(Path(db_path))
+    connection = open_store(database.target(db_path))
     try:
         # Residents are persons: an entry merged into another is counted as that one.
         person = {
@@ -121,12 +125,13 @@ def _percent_cells(text: str) -> list[tuple[str, str]]:
     return result
 
 
-def write_report(db_path: Path, out: Path, class_code: str | None, site_dir: Path | None) -> None:
+def write_report(db_path: Target, out: Path, class_code: str | None, site_dir: Path | None) -> None:
     """Execute the report notebook against the class store `db_path` (one class, or every
     class when `class_code` is None) and write a self-contained HTML report to `out`.
     `site_dir` (the built site) gives lesson titles, topics and question texts; without it the
     report shows lesson ids. Raises `ReportError` for a missing store or an unknown class."""
-    if not db_path.is_file():
+    where = database.shown(db_path) if database.is_url(db_path) else str(db_path)
+    if not database.is_url(db_path) and not Path(db_path).is_file():
         raise ReportError(f"no class store at {db_path}")
     try:
         connection = open_store(db_path)
@@ -134,10 +139,10 @@ def write_report(db_path: Path, out: Path, class_code: str | None, site_dir: Pat
             found = store.classes(connection, class_code)
         finally:
             connection.close()
-    except sqlite3.DatabaseError as exc:
-        raise ReportError(f"{db_path} is not a class store: {exc}") from exc
+    except database.DatabaseError as exc:
+        raise ReportError(f"{where} is not a class store: {exc}") from exc
     if class_code is not None and not found:
-        raise ReportError(f"there is no class with the code '{class_code}' in {db_path}")
+        raise ReportError(f"there is no class with the code '{class_code}' in {where}")
     if site_dir is not None:
         try:
             load_catalog(site_dir)  # here, not in the kernel: a clear message, not a traceback
@@ -145,7 +150,7 @@ def write_report(db_path: Path, out: Path, class_code: str | None, site_dir: Pat
             raise ReportError(f"{exc}, or leave out --site") from exc
     notebook = report_notebook(
         {
-            "DB_PATH": str(db_path.resolve()),
+            "DB_PATH": str(db_path) if database.is_url(db_path) else str(Path(db_path).resolve()),
             "CLASS_CODE": class_code,
             "SITE_DIR": str(site_dir.resolve()) if site_dir is not None else None,
         }

@@ -13,10 +13,10 @@ enough for every database the store supports (`?` placeholders, rows read by col
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from kynangso.classroom import store
+from kynangso.classroom.database import Connection
 from kynangso.classroom.sync import learner_changed
 
 # The person a learner entry belongs to, in SQL over learners `l`.
@@ -27,18 +27,18 @@ class ClassClosed(store.StoreError):
     """The class was closed by its facilitator: it takes no new learners."""
 
 
-def merges_known(connection: sqlite3.Connection) -> bool:
+def merges_known(connection: Connection) -> bool:
     """Whether the store has `same_as` and `closed_at` yet: a report opens a store read-only
     and never migrates it, so an older store is read as one entry per person, all open."""
     return store.schema_version(connection) > store.MIGRATIONS.index(store._add_people_and_commune)
 
 
-def person_sql(connection: sqlite3.Connection) -> str:
+def person_sql(connection: Connection) -> str:
     """`PERSON`, or the entry itself on a store older than merges."""
     return PERSON if merges_known(connection) else "l.id"
 
 
-def _learner(connection: sqlite3.Connection, learner_id: str) -> dict[str, Any]:
+def _learner(connection: Connection, learner_id: str) -> dict[str, Any]:
     row = connection.execute(
         "SELECT id, class_code, same_as FROM learners WHERE id = ?", (learner_id,)
     ).fetchone()
@@ -47,7 +47,7 @@ def _learner(connection: sqlite3.Connection, learner_id: str) -> dict[str, Any]:
     return {"id": row["id"], "class_code": row["class_code"], "same_as": row["same_as"]}
 
 
-def merge_learners(connection: sqlite3.Connection, keep_id: str, other_id: str) -> str:
+def merge_learners(connection: Connection, keep_id: str, other_id: str) -> str:
     """Make `other_id` the same person as `keep_id`; returns the person's id (the entry every
     entry of that person now points at). Merging into an entry that is itself merged follows
     it to its person, and the other entry's own merged entries come along, so `same_as`
@@ -79,7 +79,7 @@ def merge_learners(connection: sqlite3.Connection, keep_id: str, other_id: str) 
     return str(person)
 
 
-def class_rows(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+def class_rows(connection: Connection) -> list[dict[str, Any]]:
     """Every class, oldest first: code, name, persons who joined, completions, created,
     closed (None while open). Counted in SQL, one grouped query per table."""
     learners = {
@@ -111,7 +111,7 @@ def class_rows(connection: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
-def _known(connection: sqlite3.Connection, code: str) -> None:
+def _known(connection: Connection, code: str) -> None:
     if store.class_name(connection, code) is None:
         raise store.StoreError(f"there is no class with the code '{code}'")
 
@@ -121,7 +121,7 @@ def name_problem(name: str) -> str | None:
     return None if 1 <= len(name.strip()) <= 80 else "the class name must be 1 to 80 characters"
 
 
-def rename_class(connection: sqlite3.Connection, code: str, name: str) -> None:
+def rename_class(connection: Connection, code: str, name: str) -> None:
     problem = name_problem(name)
     if problem is not None:
         raise store.StoreError(problem)
@@ -129,7 +129,7 @@ def rename_class(connection: sqlite3.Connection, code: str, name: str) -> None:
     connection.execute("UPDATE classes SET name = ? WHERE code = ?", (name.strip(), code))
 
 
-def close_class(connection: sqlite3.Connection, code: str) -> str:
+def close_class(connection: Connection, code: str) -> str:
     """Close class `code` to new joins (its learners' completions still count); returns when
     it was closed. Closing a closed class keeps the first time."""
     _known(connection, code)
@@ -139,14 +139,14 @@ def close_class(connection: sqlite3.Connection, code: str) -> str:
     return str(closed_at(connection, code))
 
 
-def closed_at(connection: sqlite3.Connection, code: str) -> str | None:
+def closed_at(connection: Connection, code: str) -> str | None:
     if not merges_known(connection):
         return None
     row = connection.execute("SELECT closed_at FROM classes WHERE code = ?", (code,)).fetchone()
     return None if row is None or row["closed_at"] is None else str(row["closed_at"])
 
 
-def join(connection: sqlite3.Connection, code: str, name: str) -> str:
+def join(connection: Connection, code: str, name: str) -> str:
     """A new learner of an open class (what the join API runs in the writer): ClassClosed
     for a closed class, StoreError for an unknown one."""
     if closed_at(connection, code) is not None:
@@ -154,7 +154,7 @@ def join(connection: sqlite3.Connection, code: str, name: str) -> str:
     return store.add_learner(connection, code, name)
 
 
-def people(connection: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
+def people(connection: Connection, code: str) -> list[dict[str, Any]]:
     """One row per person of class `code`, in the order they joined: the person's id (their
     first entry), the kept entry's name, and how many entries they have."""
     person = person_sql(connection)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from kynangso.catalog import Catalog, load_catalog
-from kynangso.classroom import roster, store
+from kynangso.classroom import database, roster, store
 from kynangso.classroom.api import CompletionIn, LearnerIn, LearnerOut, Saved, catalog_problem
 from kynangso.classroom.bodylimit import MAX_BODY, BodyLimit
 from kynangso.classroom.coach import (
@@ -57,9 +56,9 @@ class ClassMode:
     and the one writer), and the coach-login limits."""
 
     site_dir: Path
-    db_path: Path
+    db_path: database.Target  # a SQLite path or a PostgreSQL URL
     catalog: Catalog
-    connection: sqlite3.Connection  # reads; every write goes through the writer
+    connection: database.Connection  # reads; every write goes through the writer
     writer: Writer
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     laptop: frozenset[str] = field(default_factory=laptop_addresses)
@@ -68,14 +67,15 @@ class ClassMode:
     )
 
     @classmethod
-    def open(cls, site_dir: Path, db_path: Path) -> ClassMode:
+    def open(cls, site_dir: Path, db_path: database.Target) -> ClassMode:
         site_dir = site_dir.resolve()
         catalog = load_catalog(site_dir)  # first: a missing site opens no store
         return cls(site_dir, db_path, catalog, store.connect(db_path), Writer(db_path))
 
 
-def create_app(site_dir: Path, db_path: Path) -> FastAPI:
-    """The whole class-mode server for one built site and one SQLite store."""
+def create_app(site_dir: Path, db_path: database.Target) -> FastAPI:
+    """The whole class-mode server for one built site and one class store (a SQLite path or a
+    PostgreSQL URL)."""
     mode = ClassMode.open(site_dir, db_path)
     app = FastAPI(
         title="Kỹ năng số class mode",
@@ -101,22 +101,26 @@ def create_app(site_dir: Path, db_path: Path) -> FastAPI:
 
 
 def _lifespan(mode: ClassMode) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
-    """The writer thread and the background WAL checkpoints, for as long as the server runs."""
+    """The writer thread and the background WAL checkpoints (SQLite's; PostgreSQL keeps its
+    own), for as long as the server runs."""
+    sqlite = None if database.is_url(mode.db_path) else Path(mode.db_path)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async def checkpoints() -> None:
+        async def checkpoints(db_path: Path) -> None:
             while True:
                 await asyncio.sleep(CHECKPOINT_EVERY_S)
-                await asyncio.to_thread(store.checkpoint, mode.db_path)
+                await asyncio.to_thread(store.checkpoint, db_path)
 
         await mode.writer.start()
-        task = asyncio.create_task(checkpoints())
+        task = asyncio.create_task(checkpoints(sqlite)) if sqlite is not None else None
         yield
-        task.cancel()
+        if task is not None:
+            task.cancel()
         await mode.writer.stop()
-        # TRUNCATE, not PASSIVE: after a busy class the WAL file goes back to zero bytes.
-        await asyncio.to_thread(store.checkpoint, mode.db_path, "TRUNCATE")
+        if sqlite is not None:
+            # TRUNCATE, not PASSIVE: after a busy class the WAL file goes back to zero bytes.
+            await asyncio.to_thread(store.checkpoint, sqlite, "TRUNCATE")
 
     return lifespan
 

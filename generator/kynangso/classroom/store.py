@@ -1,10 +1,11 @@
-"""The class store: classes, learners and quiz completions in one SQLite file.
+"""The class store: classes, learners and quiz completions in one SQLite file (the laptop) or
+a PostgreSQL database (the commune hub); `database` tells the two apart.
 
 WAL with synchronous=FULL: a completion is on disk before the server answers 2xx, so a power
 cut on the facilitator's laptop never loses what a phone was told was saved. Completions are
 keyed by the id the phone made, so a retry is counted once.
 
-The schema has a version (`PRAGMA user_version`); `connect` brings an older store up to date
+The schema has a version (`PRAGMA user_version`; a one-row table on PostgreSQL); `connect` brings an older store up to date
 with `MIGRATIONS`, one function per version, each in its own transaction. Each completion keeps
 the phone's time as sent and, beside it, the day it counts for (`completion_day`), so charts
 and reports group by one column and a phone with a wrong clock cannot move a completion to 1970.
@@ -26,6 +27,9 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from kynangso.classroom import database
+from kynangso.classroom.database import Connection, Target
+
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 CODE_LENGTH = 6
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
@@ -35,9 +39,9 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # wrong (a reset battery, a hand-set year): the completion then counts on the day it arrived.
 EARLIEST_PLAUSIBLE = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 AHEAD_ALLOWED = dt.timedelta(days=1)
-# After a checkpoint empties the WAL, SQLite cuts the file back to this size, so a busy class
-# does not leave hundreds of MB beside the store.
-WAL_SIZE_LIMIT = 4 * 1024 * 1024
+WAL_SIZE_LIMIT = database.WAL_SIZE_LIMIT
+# sqlite3's and psycopg's constraint errors, as one tuple for `except`.
+IntegrityError = database.IntegrityError
 
 # The tables as the first released version made them (schema version 1). Never edit it: a
 # change to the store is a new function appended to MIGRATIONS.
@@ -85,7 +89,7 @@ class StoreInUse(StoreError):
     """The store is held by a running server (or another restore)."""
 
 
-def _create_tables(connection: sqlite3.Connection) -> None:
+def _create_tables(connection: Connection) -> None:
     """Version 1: the first tables. A store made before versions were recorded already has
     them (every statement is IF NOT EXISTS), so it simply gets the number."""
     for statement in SCHEMA.split(";"):
@@ -93,7 +97,7 @@ def _create_tables(connection: sqlite3.Connection) -> None:
             connection.execute(statement)
 
 
-def _add_completion_day(connection: sqlite3.Connection) -> None:
+def _add_completion_day(connection: Connection) -> None:
     """Version 2: the day each completion counts for, so SQL can group by it, and an index
     that answers the dashboard's counts."""
     connection.execute("ALTER TABLE completions ADD COLUMN day TEXT NOT NULL DEFAULT ''")
@@ -113,7 +117,7 @@ def _add_completion_day(connection: sqlite3.Connection) -> None:
     )
 
 
-def _hash_session_tokens(connection: sqlite3.Connection) -> None:
+def _hash_session_tokens(connection: Connection) -> None:
     """Version 3: sessions keep only the sha256 of their token, so a copy of the store (a
     backup, a USB stick) holds nothing that opens the dashboard. Sessions last 12 hours: the
     old ones are dropped, which only asks a coach to log in again."""
@@ -126,7 +130,7 @@ def _hash_session_tokens(connection: sqlite3.Connection) -> None:
     )
 
 
-def _add_teams_and_sync(connection: sqlite3.Connection) -> None:
+def _add_teams_and_sync(connection: Connection) -> None:
     """Version 4: the commune hub. `teams` are the teams allowed to sync to this store (the
     token kept only as its sha256); `classes.team` is the team a class belongs to ('' for a
     class made in this store), so a hub keeps two laptops' same code apart. On a laptop,
@@ -160,7 +164,7 @@ def _add_teams_and_sync(connection: sqlite3.Connection) -> None:
     )
 
 
-def _add_people_and_commune(connection: sqlite3.Connection) -> None:
+def _add_people_and_commune(connection: Connection) -> None:
     """Version 5: a learner entry can point at the entry of the same person (`same_as`, the
     kept entry of a merge; NULL for a person's own entry), a class can be closed to new joins
     (`closed_at`), and the commune view has a PIN and sessions of its own. Text columns and
@@ -179,7 +183,7 @@ def _add_people_and_commune(connection: sqlite3.Connection) -> None:
 # One function per schema version, in order: MIGRATIONS[n] takes a store from version n to
 # n + 1. Append only. (The sessions table is part of version 1; a change to it, like any other,
 # is a new function at the end.)
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_tables,
     _add_completion_day,
     _hash_session_tokens,
@@ -189,31 +193,15 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def schema_version(connection: sqlite3.Connection) -> int:
-    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+def schema_version(connection: Connection) -> int:
+    return database.schema_version(connection)
 
 
-def migrate(connection: sqlite3.Connection) -> None:
-    """Bring the store to SCHEMA_VERSION, one version per transaction. The version is read
-    again inside each write transaction, so two processes opening an old store at once do
-    not run a migration twice."""
-    while schema_version(connection) < SCHEMA_VERSION:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            version = schema_version(connection)
-            if version < SCHEMA_VERSION:
-                MIGRATIONS[version](connection)
-                connection.execute(f"PRAGMA user_version = {version + 1}")
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-    found = schema_version(connection)
-    if found > SCHEMA_VERSION:
-        raise StoreError(
-            f"this class store has schema version {found}, newer than this kynangso knows"
-            f" ({SCHEMA_VERSION}): update kynangso before opening it"
-        )
+def migrate(connection: Connection) -> None:
+    """Bring the store to SCHEMA_VERSION, one version per transaction (`database.migrate`:
+    two processes opening an old store at once do not run a migration twice)."""
+    database.migrate(connection, MIGRATIONS)
+    _refuse_newer(connection)
 
 
 @dataclass(frozen=True)
@@ -268,31 +256,31 @@ def _plausible(answered: dt.datetime, received: dt.datetime) -> bool:
         return False
 
 
-def connect(db_path: Path) -> sqlite3.Connection:
-    """Open (and create) the store with the settings every writer relies on."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False, timeout=10)
-    connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")
-    connection.execute("PRAGMA foreign_keys=ON")
-    # A forgotten name is overwritten in the file, not just marked free (FAST: no extra I/O).
-    connection.execute("PRAGMA secure_delete=FAST")
-    # Checkpoints copy the WAL into the database and fsync it: done by `checkpoint()` from a
-    # background thread, never inside a request, so no phone waits behind one.
-    connection.execute("PRAGMA wal_autocheckpoint=0")
-    connection.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
-    migrate(connection)
+def connect(db_path: Target) -> Connection:
+    """Open (and create, and migrate) the store at a SQLite path or a PostgreSQL URL, with the
+    settings every writer relies on (WAL and synchronous=FULL on SQLite)."""
+    connection = database.connect(db_path, MIGRATIONS)
+    try:
+        _refuse_newer(connection)
+    except StoreError:
+        connection.close()
+        raise
     return connection
 
 
-def reader(db_path: Path) -> sqlite3.Connection:
+def _refuse_newer(connection: Connection) -> None:
+    found = schema_version(connection)
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"this class store has schema version {found}, newer than this kynangso knows"
+            f" ({SCHEMA_VERSION}): update kynangso before opening it"
+        )
+
+
+def reader(db_path: Target) -> Connection:
     """A read-only connection of its own, for work done off the event loop (dashboard, CSV);
     it never creates or migrates anything."""
-    connection = sqlite3.connect(db_path, check_same_thread=False, timeout=10)
-    connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA query_only=ON")
-    return connection
+    return database.reader(db_path)
 
 
 def pin_problem(pin: str) -> str | None:
@@ -306,24 +294,25 @@ def hash_pin(pin: str, salt: bytes) -> bytes:
     return hashlib.scrypt(pin.encode("utf-8", "surrogatepass"), salt=salt, **SCRYPT)
 
 
-def create_class(connection: sqlite3.Connection, name: str, pin: str) -> str:
+def create_class(connection: Connection, name: str, pin: str) -> str:
     """A new class with a fresh code; the PIN is kept only as a salted scrypt hash."""
     salt = secrets.token_bytes(16)
     digest = hash_pin(pin, salt)
     for _ in range(100):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        try:
-            connection.execute(
-                "INSERT INTO classes (code, name, pin_salt, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                (code, name, salt, digest, now()),
-            )
+        # ON CONFLICT, not an exception: on PostgreSQL a failed INSERT would end the writer's
+        # whole transaction, not just this statement.
+        cursor = connection.execute(
+            "INSERT INTO classes (code, name, pin_salt, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (code, name, salt, digest, now()),
+        )
+        if cursor.rowcount == 1:
             return code
-        except sqlite3.IntegrityError:
-            continue
     raise StoreError("could not find a free class code")
 
 
-def pin_record(connection: sqlite3.Connection, code: str) -> tuple[bytes, bytes] | None:
+def pin_record(connection: Connection, code: str) -> tuple[bytes, bytes] | None:
     """(salt, hash) of a class's PIN, or None for an unknown code: a quick read, so the slow
     part (`pin_matches`) can run in another thread without sharing the connection."""
     row = connection.execute(
@@ -341,11 +330,11 @@ def pin_matches(pin: str, record: tuple[bytes, bytes] | None) -> bool:
     return hmac.compare_digest(hash_pin(pin, salt), digest)
 
 
-def check_pin(connection: sqlite3.Connection, code: str, pin: str) -> bool:
+def check_pin(connection: Connection, code: str, pin: str) -> bool:
     return pin_matches(pin, pin_record(connection, code))
 
 
-def class_name(connection: sqlite3.Connection, code: str) -> str | None:
+def class_name(connection: Connection, code: str) -> str | None:
     row = connection.execute("SELECT name FROM classes WHERE code = ?", (code,)).fetchone()
     return None if row is None else str(row["name"])
 
@@ -359,7 +348,7 @@ def new_learner_id() -> str:
             return learner_id
 
 
-def add_learner(connection: sqlite3.Connection, code: str, name: str) -> str:
+def add_learner(connection: Connection, code: str, name: str) -> str:
     if class_name(connection, code) is None:
         raise StoreError("unknown class")
     learner_id = new_learner_id()
@@ -370,7 +359,7 @@ def add_learner(connection: sqlite3.Connection, code: str, name: str) -> str:
     return learner_id
 
 
-def add_completion(connection: sqlite3.Connection, completion: Completion) -> bool:
+def add_completion(connection: Connection, completion: Completion) -> bool:
     """Store a completion once; True when it is new, False when that id was already kept."""
     row = connection.execute(
         "SELECT class_code FROM learners WHERE id = ?", (completion.learner_id,)
@@ -382,8 +371,9 @@ def add_completion(connection: sqlite3.Connection, completion: Completion) -> bo
         answers = "".join("1" if ok else "0" for ok in completion.answers)
     received_at = now()
     cursor = connection.execute(
-        "INSERT OR IGNORE INTO completions (id, class_code, learner_id, lesson, lang, score, total, passed,"
-        " answered_at, received_at, answers, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO completions (id, class_code, learner_id, lesson, lang, score, total, passed,"
+        " answered_at, received_at, answers, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (
             completion.id,
             completion.class_code,
@@ -399,10 +389,10 @@ def add_completion(connection: sqlite3.Connection, completion: Completion) -> bo
             completion_day(completion.answered_at, received_at),
         ),
     )
-    return cursor.rowcount == 1
+    return bool(cursor.rowcount == 1)
 
 
-def completions(connection: sqlite3.Connection, code: str | None = None) -> list[dict[str, Any]]:
+def completions(connection: Connection, code: str | None = None) -> list[dict[str, Any]]:
     """Every completion (of one class, or all), oldest first, with learner and class names and
     the day it counts for (worked out here when a read-only look at an old store has no column)."""
     stored_day = schema_version(connection) >= 2
@@ -425,7 +415,7 @@ def completions(connection: sqlite3.Connection, code: str | None = None) -> list
     return rows
 
 
-def counts(connection: sqlite3.Connection) -> dict[str, int]:
+def counts(connection: Connection) -> dict[str, int]:
     """How many classes, learners and completions the store holds."""
     return {
         table: int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
@@ -433,7 +423,7 @@ def counts(connection: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def learners(connection: sqlite3.Connection, code: str | None) -> list[dict[str, Any]]:
+def learners(connection: Connection, code: str | None) -> list[dict[str, Any]]:
     """The learners of class `code` (of every class when None), in the order they joined."""
     return _rows(
         connection,
@@ -443,7 +433,7 @@ def learners(connection: sqlite3.Connection, code: str | None) -> list[dict[str,
     )
 
 
-def classes(connection: sqlite3.Connection, code: str | None) -> list[dict[str, Any]]:
+def classes(connection: Connection, code: str | None) -> list[dict[str, Any]]:
     """Class `code` (every class when None) with its name and when it was made, oldest first."""
     return _rows(
         connection, "SELECT code, name, created_at FROM classes", ("code", code), "created_at, code"
@@ -451,7 +441,7 @@ def classes(connection: sqlite3.Connection, code: str | None) -> list[dict[str, 
 
 
 def _rows(
-    connection: sqlite3.Connection, select: str, where: tuple[str, str | None], order: str
+    connection: Connection, select: str, where: tuple[str, str | None], order: str
 ) -> list[dict[str, Any]]:
     """`select` ordered by `order`, limited to one class when `where`'s value is given."""
     column, value = where
@@ -468,7 +458,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def open_session(connection: sqlite3.Connection, code: str, hours: int = 12) -> str:
+def open_session(connection: Connection, code: str, hours: int = 12) -> str:
     """A new coach session for `code`; returns the token for the cookie (stored only hashed)."""
     token = secrets.token_urlsafe(32)
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
@@ -480,7 +470,7 @@ def open_session(connection: sqlite3.Connection, code: str, hours: int = 12) -> 
     return token
 
 
-def session_class(connection: sqlite3.Connection, token: str | None) -> str | None:
+def session_class(connection: Connection, token: str | None) -> str | None:
     if not token:
         return None
     row = connection.execute(
@@ -490,14 +480,17 @@ def session_class(connection: sqlite3.Connection, token: str | None) -> str | No
     return None if row is None else str(row["class_code"])
 
 
-def close_session(connection: sqlite3.Connection, token: str) -> None:
+def close_session(connection: Connection, token: str) -> None:
     connection.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
 
 
-def checkpoint(db_path: Path, mode: str = "PASSIVE") -> None:
+def checkpoint(db_path: Target, mode: str = "PASSIVE") -> None:
     """Move committed WAL pages into the database file. PASSIVE (the periodic one) never
-    blocks writers; TRUNCATE (at shutdown, after a restore) also empties the WAL file."""
+    blocks writers; TRUNCATE (at shutdown, after a restore, after a name is forgotten) also
+    empties the WAL file. Nothing to do on PostgreSQL, which manages its own log."""
     assert mode in ("PASSIVE", "TRUNCATE")
+    if database.is_url(db_path):
+        return
     connection = sqlite3.connect(db_path, timeout=10)
     try:
         connection.execute(f"PRAGMA wal_checkpoint({mode})")
@@ -505,9 +498,11 @@ def checkpoint(db_path: Path, mode: str = "PASSIVE") -> None:
         connection.close()
 
 
-def backup(connection: sqlite3.Connection, target: Path) -> None:
+def backup(connection: Connection, target: Path) -> None:
     """An online copy of the whole store, safe while the server is writing. The copy is one
-    self-contained file (no -wal beside it), so it can be carried on a USB stick as it is."""
+    self-contained file (no -wal beside it), so it can be carried on a USB stick as it is.
+    SQLite only: PostgreSQL has pg_dump."""
+    assert isinstance(connection, sqlite3.Connection), "backup is for a SQLite store"
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_wal(target)  # an old copy's WAL would otherwise be replayed into the new one
     destination = sqlite3.connect(target)
@@ -558,7 +553,7 @@ def _remove_wal(db_path: Path) -> None:
             db_path.with_name(db_path.name + suffix).unlink()
 
 
-def _check(connection: sqlite3.Connection, source: Path) -> None:
+def _check(connection: Connection, source: Path) -> None:
     """Raise StoreError unless `connection` is an intact class store."""
     try:
         verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]

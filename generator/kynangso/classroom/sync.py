@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import gzip
 import json
-import sqlite3
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.client import HTTPException
-from pathlib import Path
 from typing import Any
 
 from kynangso.classroom import store
+from kynangso.classroom.database import Connection, Target
 
 BATCH = 500
 RETRIES = 4  # after the first try: waits of 0.5, 1, 2 and 4 s
@@ -68,7 +67,7 @@ class Totals:
         }
 
 
-def learner_changed(connection: sqlite3.Connection, learner_id: str) -> None:
+def learner_changed(connection: Connection, learner_id: str) -> None:
     """The learner's name changed here (renamed, or forgotten: set to ''), or the entry was
     merged into another entry of the same person: the next sync sends the learner again,
     whichever team the store synced as, and the hub takes the new name and `same_as`."""
@@ -135,7 +134,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def sync(
-    db_path: Path,
+    db_path: Target,
     hub: Hub,
     *,
     with_names: bool = False,
@@ -164,7 +163,7 @@ def sync(
 
 
 def _send(
-    connection: sqlite3.Connection,
+    connection: Connection,
     hub: Hub,
     team: str,
     kind: str,
@@ -185,16 +184,14 @@ def _send(
             totals.already += int(answer[kind]["already"])
 
 
-def _count_waiting(
-    connection: sqlite3.Connection, team: str, with_names: bool, totals: Totals
-) -> None:
+def _count_waiting(connection: Connection, team: str, with_names: bool, totals: Totals) -> None:
     totals.waiting = len(_pending(connection, team, "completions", with_names))
     totals.others_waiting = sum(
         len(_pending(connection, team, kind, with_names)) for kind in ("classes", "learners")
     )
 
 
-def _whoami(connection: sqlite3.Connection, hub: Hub) -> str:
+def _whoami(connection: Connection, hub: Hub) -> str:
     """The team of the token, recorded in the store (merge uses it to keep classes apart)."""
     answer = hub.call()
     team = str(answer["team"])
@@ -207,7 +204,7 @@ def _whoami(connection: sqlite3.Connection, hub: Hub) -> str:
     return team
 
 
-def _last_team(connection: sqlite3.Connection) -> str:
+def _last_team(connection: Connection) -> str:
     row = connection.execute(
         "SELECT team FROM sync_team ORDER BY synced_at DESC, team LIMIT 1"
     ).fetchone()
@@ -236,7 +233,7 @@ _KIND = {"classes": "class", "learners": "learner", "completions": "completion"}
 
 
 def _pending(
-    connection: sqlite3.Connection, team: str, kind: str, with_names: bool
+    connection: Connection, team: str, kind: str, with_names: bool
 ) -> list[dict[str, Any]]:
     """Items of `kind` not acknowledged for `team`, as the hub reads them. A learner counts as
     acknowledged only with the same choice of names, so adding or dropping --with-names sends
@@ -261,7 +258,7 @@ def wire(kind: str, row: dict[str, Any], with_names: bool = True) -> dict[str, A
 
 
 def _acknowledge(
-    connection: sqlite3.Connection,
+    connection: Connection,
     team: str,
     kind: str,
     sent: list[dict[str, Any]],

@@ -4,38 +4,47 @@ Requests hand their writes to a single background thread, which runs every write
 that moment in one transaction and one fsync (synchronous=FULL), then answers each request.
 The event loop never waits on the disk, and 60 phones posting at once cost a few fsyncs, not
 sixty. A request's future is resolved only after COMMIT returned: its 2xx means on disk.
-While it runs, the writer holds the store's lock file (shared), so `kynangso restore` refuses
-to replace a store under a running server.
+While it runs, the writer holds a SQLite store's lock file (shared), so `kynangso restore`
+refuses to replace a store under a running server. On PostgreSQL it is the same: one
+connection, one transaction per batch, a savepoint per job; the 2xx still means committed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from kynangso.classroom import store
+from kynangso.classroom import database, store
+from kynangso.classroom.database import Connection, Target
 
 T = TypeVar("T")
+# What a job may raise that undoes only that job: its savepoint is rolled back, the batch goes
+# on. A value PostgreSQL cannot keep (DataError) is one job's problem, not its neighbours'.
+_REFUSED: tuple[type[Exception], ...] = (
+    store.StoreError,
+    *store.IntegrityError,
+    database.DataError,
+)
 _Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]
 
 
 class Writer:
     """Runs store writes in batches on its own connection and thread."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Target) -> None:
         self.db_path = db_path
-        self.connection: sqlite3.Connection | None = None
+        self.connection: Connection | None = None
         self.queue: asyncio.Queue[_Job] | None = None
         self.task: asyncio.Task[None] | None = None
         self.lock = threading.Lock()
         self.held: IO[bytes] | None = None
 
     async def start(self) -> None:
-        self.held = store.hold(self.db_path, exclusive=False)
+        if not database.is_url(self.db_path):  # the lock file is SQLite's: restore is too
+            self.held = store.hold(Path(self.db_path), exclusive=False)
         self.connection = await asyncio.to_thread(store.connect, self.db_path)
         self.queue = asyncio.Queue()
         self.task = asyncio.create_task(self._run())
@@ -82,6 +91,11 @@ class Writer:
     ) -> list[tuple[bool, Any]]:
         assert self.connection is not None
         with self.lock:
+            if database.is_broken(self.connection):
+                # The PostgreSQL server restarted, or dropped us: the batch that found out
+                # failed; this one starts on a new connection.
+                self.connection.close()
+                self.connection = store.connect(self.db_path)
             outcomes: list[tuple[bool, Any]] = []
             self.connection.execute("BEGIN IMMEDIATE")
             try:
@@ -90,13 +104,14 @@ class Writer:
                     try:
                         outcomes.append((True, function(self.connection, *args)))
                         self.connection.execute("RELEASE job")
-                    except (store.StoreError, sqlite3.IntegrityError) as exc:
+                    except _REFUSED as exc:
                         self.connection.execute("ROLLBACK TO job")
                         self.connection.execute("RELEASE job")
                         outcomes.append((False, exc))
                 self.connection.execute("COMMIT")
             except BaseException:
-                self.connection.execute("ROLLBACK")
+                if not database.is_broken(self.connection):  # a lost connection has no transaction
+                    self.connection.execute("ROLLBACK")
                 raise
             return outcomes
 

@@ -1,0 +1,78 @@
+"""The one writer of the class store: group commit on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import psycopg
+import pytest
+
+from kynangso.classroom import database, store
+from kynangso.classroom.writer import Writer
+
+T = TypeVar("T")
+
+
+def run_apart(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """asyncio.run in a thread of its own: a browser test earlier in the session may have left
+    an event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(main())).result()
+
+
+def test_the_writer_comes_back_after_postgres_drops_its_connection(postgres_url: str) -> None:
+    """A PostgreSQL restart (here: its connection terminated) fails the batch that meets it,
+    and the next batch runs on a new connection instead of failing for ever."""
+    connection = store.connect(postgres_url)
+    code = store.create_class(connection, "Lớp A", "2468")
+
+    async def run() -> None:
+        writer = Writer(postgres_url)
+        await writer.start()
+        try:
+            await writer.do(store.add_learner, code, "Lò Văn A")
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            with pytest.raises(psycopg.OperationalError):
+                await writer.do(store.add_learner, code, "Lò Thị B")
+            await writer.do(store.add_learner, code, "Quàng Văn C")
+        finally:
+            await writer.stop()
+
+    run_apart(run)
+    names = [row["name"] for row in store.learners(connection, code)]
+    assert names == ["Lò Văn A", "Quàng Văn C"]
+    assert not database.is_broken(connection)
+
+
+def test_one_jobs_bad_value_does_not_fail_its_batch(db_target: database.Target) -> None:
+    """Jobs of one batch each have a savepoint: the one that fails is undone alone."""
+    connection = store.connect(db_target)
+    code = store.create_class(connection, "Lớp A", "2468")
+
+    async def run() -> list[object]:
+        writer = Writer(db_target)
+        await writer.start()
+        try:
+            return await asyncio.gather(
+                writer.do(store.add_learner, code, "Lò Văn A"),
+                writer.do(store.add_learner, "ZZZZZZ", "nobody"),
+                writer.do(store.add_learner, code, "Lò\x00 B"),
+                writer.do(store.add_learner, code, "Quàng Văn C"),
+                return_exceptions=True,
+            )
+        finally:
+            await writer.stop()
+
+    outcomes = run_apart(run)
+    assert isinstance(outcomes[1], store.StoreError)
+    assert isinstance(outcomes[0], str) and isinstance(outcomes[3], str)
+    kept = {row["name"] for row in store.learners(connection, code)}
+    assert {"Lò Văn A", "Quàng Văn C"} <= kept and len(kept) == 3 - isinstance(
+        outcomes[2], Exception
+    )
