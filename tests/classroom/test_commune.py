@@ -14,7 +14,7 @@ from classmode import Server
 from click.testing import CliRunner
 
 from kynangso.catalog import load_catalog, write_catalog
-from kynangso.classroom import commune, roster, store
+from kynangso.classroom import commune, database, roster, store
 from kynangso.classroom.report import write_report
 from kynangso.cli import main
 from kynangso.site.render import site_catalog
@@ -40,13 +40,15 @@ PER_LESSON = (3, 2, 6, 3)
 
 
 @pytest.fixture
-def town(project: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
-    """The hand-built store and a site with the sample project's catalog.
+def town(
+    project: Path, tmp_path: Path, db_target: database.Target
+) -> tuple[database.Target, Path, dict[str, str]]:
+    """The hand-built store (SQLite, then PostgreSQL) and a site with the sample project's catalog.
     Returns (store, site, {"A"|"B"|"C": class code})."""
     site = tmp_path / "site"
     site.mkdir()
     write_catalog(site_catalog(load_project(project)), site)
-    db = tmp_path / "commune.db"
+    db = db_target
     connection = store.connect(db)
     codes = {key: store.create_class(connection, f"Lớp {key}", "2468") for key in "ABC"}
     homes = ["A", "A", "A", "B", "C"]
@@ -77,7 +79,7 @@ def _numbers(f: commune.Figures, joined: bool) -> tuple[int, ...]:
 
 
 def test_commune_figures_count_persons_per_grouping(
-    town: tuple[Path, Path, dict[str, str]],
+    town: tuple[database.Target, Path, dict[str, str]],
 ) -> None:
     db, site, codes = town
     connection = store.reader(db)
@@ -108,7 +110,7 @@ def _table_after(page: str, marker: str) -> list[list[str]]:
 
 
 def test_the_report_begins_with_the_commune_totals_and_tables(
-    town: tuple[Path, Path, dict[str, str]], tmp_path: Path
+    town: tuple[database.Target, Path, dict[str, str]], tmp_path: Path
 ) -> None:
     db, site, codes = town
     out = tmp_path / "report.html"
@@ -134,7 +136,7 @@ def test_the_report_begins_with_the_commune_totals_and_tables(
 
 
 def test_the_commune_view_needs_its_pin_and_shows_only_counts(
-    town: tuple[Path, Path, dict[str, str]], tmp_path: Path
+    town: tuple[database.Target, Path, dict[str, str]], tmp_path: Path
 ) -> None:
     db, site, codes = town
     server = Server(site, db).start()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from kynangso.classroom import store
+from kynangso.classroom import database, store
 from kynangso.classroom.export import write_completions
 from kynangso.cli import main
 
@@ -31,7 +31,7 @@ def _completion(code: str, learner: str, number: int) -> store.Completion:
     )
 
 
-def _class_of_two(db: Path) -> tuple[str, str, str]:
+def _class_of_two(db: database.Target) -> tuple[str, str, str]:
     """A class with a learner to forget (three results) and one to keep (one result)."""
     connection = store.connect(db)
     code = store.create_class(connection, "Lớp Bản Hua", "2468")
@@ -44,8 +44,11 @@ def _class_of_two(db: Path) -> tuple[str, str, str]:
     return code, gone, kept
 
 
-def test_forget_removes_the_name_everywhere_and_keeps_the_results(tmp_path: Path) -> None:
-    db = tmp_path / "class.db"
+def test_forget_removes_the_name_everywhere_and_keeps_the_results(
+    tmp_path: Path, db_target: database.Target
+) -> None:
+    """On a laptop's SQLite and on the hub's PostgreSQL."""
+    db = db_target
     code, gone, kept = _class_of_two(db)
     result = CliRunner().invoke(main, ["learner", "forget", "--db", str(db), gone, "--json"])
     assert result.exit_code == 0, result.output
@@ -69,7 +72,7 @@ def test_forget_removes_the_name_everywhere_and_keeps_the_results(tmp_path: Path
     assert NAME not in out.getvalue() and out.getvalue().count(f",{gone},,") == 3
     connection.close()
     # nothing of the name is left in the store's files, the free space of a page included
-    for path in tmp_path.glob("class.db*"):
+    for path in tmp_path.glob("class.db*") if isinstance(db, Path) else ():
         assert NAME.encode() not in path.read_bytes(), path.name
     again = CliRunner().invoke(main, ["learner", "forget", "--db", str(db), gone])
     assert again.exit_code == 0 and "no name was left for" in again.output
@@ -89,10 +92,10 @@ def _ago(days: int) -> str:
     return (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="seconds")
 
 
-def test_prune_drops_the_names_of_a_past_season(tmp_path: Path) -> None:
+def test_prune_drops_the_names_of_a_past_season(db_target: database.Target) -> None:
     """Rows dated by hand: the last result the laptop received decides, or the join time for
-    a learner without results; the phone's clock never does."""
-    db = tmp_path / "class.db"
+    a learner without results; the phone's clock never does. On SQLite and PostgreSQL."""
+    db = db_target
     connection = store.connect(db)
     code = store.create_class(connection, "Lớp Nà Sành", "2468")
     people = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import httpx
@@ -14,7 +13,7 @@ from classmode import Server, request
 from click.testing import CliRunner
 
 from kynangso.catalog import write_catalog
-from kynangso.classroom import roster, store
+from kynangso.classroom import database, roster, store
 from kynangso.cli import main
 from kynangso.site.render import site_catalog
 from kynangso.sources.validate import load_project
@@ -32,7 +31,7 @@ def site(project: Path, tmp_path: Path) -> Path:
 
 
 def _done(
-    connection: sqlite3.Connection, code: str, learner: str, number: int, passed: bool
+    connection: database.Connection, code: str, learner: str, number: int, passed: bool
 ) -> None:
     store.add_completion(
         connection,
@@ -51,10 +50,11 @@ def _done(
 
 
 @pytest.fixture
-def two_classes(tmp_path: Path) -> tuple[Path, str, str, list[str]]:
+def two_classes(db_target: database.Target) -> tuple[database.Target, str, str, list[str]]:
     """Class A with An (from Zalo), An again (from Chrome) and Bình, who send 4 completions;
-    class B with one learner. Returns (store, code A, code B, [an, an2, binh, other])."""
-    db = tmp_path / "class.db"
+    class B with one learner, on SQLite and on PostgreSQL. Returns (store, code A, code B,
+    [an, an2, binh, other])."""
+    db = db_target
     connection = store.connect(db)
     a = store.create_class(connection, "Lớp Bản Hua", "2468")
     b = store.create_class(connection, "Lớp Nà Tăm", "1357")
@@ -69,7 +69,7 @@ def two_classes(tmp_path: Path) -> tuple[Path, str, str, list[str]]:
 
 
 def test_merge_counts_one_person_and_keeps_every_completion(
-    two_classes: tuple[Path, str, str, list[str]],
+    two_classes: tuple[database.Target, str, str, list[str]],
 ) -> None:
     db, a, b, (an, an2, binh, other) = two_classes
     connection = store.connect(db)
@@ -96,7 +96,7 @@ def _cli(*args: str) -> tuple[int, str]:
 
 
 def test_class_list_rename_close_and_learner_merge_commands(
-    two_classes: tuple[Path, str, str, list[str]],
+    two_classes: tuple[database.Target, str, str, list[str]],
 ) -> None:
     db, a, b, (an, an2, _binh, other) = two_classes
     status, output = _cli("class", "list", "--db", str(db), "--json")
@@ -160,7 +160,7 @@ def _roster(page: str) -> list[str]:
 
 
 def test_a_closed_class_refuses_a_join_and_still_takes_a_completion(
-    site: Path, two_classes: tuple[Path, str, str, list[str]]
+    site: Path, two_classes: tuple[database.Target, str, str, list[str]]
 ) -> None:
     db, a, _b, (an, *_rest) = two_classes
     server = Server(site, db).start()
@@ -184,7 +184,7 @@ def test_a_closed_class_refuses_a_join_and_still_takes_a_completion(
 
 
 def test_the_coach_merges_two_rows_renames_the_class_and_needs_the_session(
-    site: Path, two_classes: tuple[Path, str, str, list[str]]
+    site: Path, two_classes: tuple[database.Target, str, str, list[str]]
 ) -> None:
     db, a, _b, (an, an2, _binh, other) = two_classes
     server = Server(site, db).start()

@@ -72,7 +72,7 @@ def load_commune_data(db_path: str, site_dir: str | None) -> Commune:
     """The report's first part for every class: the commune's totals and tables, counted by
     SQL (`commune.commune`)."""
     catalog = load_catalog(Path(site_dir)) if site_dir else None
-    connection = open_store(Path(db_path))
+    connection = open_store(database.target(db_path))
     try:
         return commune(connection, catalog)
     finally:
