@@ -439,35 +439,73 @@
   }
 
   // ---------------------------------------------------------------- read aloud
+  // A phone without a voice for the page's language used to take the tap and say nothing. The
+  // voice list arrives late on many phones (`voiceschanged`), so "no voice" is decided only once
+  // the list has come without one, or has not come at all after a few seconds; a voice added
+  // later (the resident installs one and comes back) brings the buttons back.
   function setupReadAloud() {
-    if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") return;
-    var speaking = null;
+    var synth = window.speechSynthesis;
+    if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return;
+    var speaking = null, buttons = [], waited = false;
+    var note = element("p", { "class": "kns-notice kns-voice-note", role: "status", hidden: "" });
+
+    function voice() {
+      var voices = synth.getVoices() || [];
+      return voices.filter(function (v) {
+        return v && v.lang && v.lang.replace("_", "-").toLowerCase().indexOf(LANG) === 0;
+      })[0] || null;
+    }
+
+    function tell(text, after) {
+      note.textContent = text;
+      note.hidden = false;
+      after.parentNode.insertBefore(note, after.nextSibling);
+    }
+
+    function check() {
+      var none = !voice() && (waited || (synth.getVoices() || []).length > 0);
+      buttons.forEach(function (b) { b.hidden = none; });
+      if (none && buttons.length) tell(WORDS.noVoice, buttons[0]);
+      else if (!none && note.textContent === WORDS.noVoice) note.hidden = true;
+    }
+
     document.querySelectorAll("h3.kns-step").forEach(function (heading) {
       var parts = [heading.textContent];
       for (var node = heading.nextElementSibling; node && !/^H[23]$/.test(node.tagName); node = node.nextElementSibling) {
-        if (node.tagName !== "FIGURE") parts.push(node.textContent);
+        if (node.tagName !== "FIGURE" && !node.classList.contains("kns-audio")) parts.push(node.textContent);
       }
       var text = parts.join(". ").replace(/\s+/g, " ");
       var button = element("button", { type: "button", "class": "md-button kns-listen", "aria-pressed": "false" }, "🔊 " + WORDS.listen);
       button.addEventListener("click", function () {
         var wasMine = speaking === button;
-        window.speechSynthesis.cancel();
+        synth.cancel();
         reset();
         if (wasMine) return;
+        var found = voice();
+        if (!found) { tell(WORDS.noVoice, button); return; }
+        note.hidden = true;
         var utterance = new window.SpeechSynthesisUtterance(text);
         utterance.lang = LANG === "vi" ? "vi-VN" : "en-US";
-        var voice = window.speechSynthesis.getVoices().filter(function (v) {
-          return v.lang && v.lang.replace("_", "-").toLowerCase().indexOf(LANG) === 0;
-        })[0];
-        if (voice) utterance.voice = voice;
-        utterance.onend = utterance.onerror = function () { if (speaking === button) reset(); };
+        try { utterance.voice = found; } catch (err) { /* the language alone picks a voice */ }
+        utterance.onend = function () { if (speaking === button) reset(); };
+        utterance.onerror = function (event) {
+          if (speaking === button) reset();
+          // our own cancel (another button, a second tap) is not a failure
+          var why = event && event.error;
+          if (why !== "interrupted" && why !== "canceled") tell(WORDS.speakFailed, button);
+        };
         speaking = button;
         button.setAttribute("aria-pressed", "true");
         button.textContent = "■ " + WORDS.stop;
-        window.speechSynthesis.speak(utterance);
+        synth.speak(utterance);
       });
       heading.parentNode.insertBefore(button, heading.nextSibling);
+      buttons.push(button);
     });
+    if (!buttons.length) return;
+    if (synth.addEventListener) synth.addEventListener("voiceschanged", check);
+    check();
+    setTimeout(function () { waited = true; check(); }, 3000);
 
     function reset() {
       if (!speaking) return;
