@@ -53,8 +53,8 @@ def ogg_opus_seconds(raw: bytes) -> float | None:
     last = raw.rfind(b"OggS")
     if head < 0 or last < 0 or len(raw) < last + 14 or len(raw) < head + 12:
         return None
-    (granule,) = struct.unpack_from("<q", raw, last + 6)
-    (pre_skip,) = struct.unpack_from("<H", raw, head + 10)
+    granule = int(struct.unpack_from("<q", raw, last + 6)[0])
+    pre_skip = int(struct.unpack_from("<H", raw, head + 10)[0])
     if granule <= pre_skip:
         return None
     return (granule - pre_skip) / OPUS_RATE
