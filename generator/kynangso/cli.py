@@ -496,7 +496,13 @@ def links(root: str) -> None:
 @root_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-def preview(root: str, host: str, port: int) -> None:
+@click.option(
+    "--audio-langs",
+    default="vi,blt,hmn",
+    show_default=True,
+    help="Languages of the 'Ghi âm' (record) controls on lesson pages, comma-separated codes.",
+)
+def preview(root: str, host: str, port: int, audio_langs: str) -> None:
     """Build, serve and rebuild on every save, with the browser reloading by itself."""
     import threading
 
@@ -509,6 +515,7 @@ def preview(root: str, host: str, port: int) -> None:
         project_root,
         project_root / "build" / "preview-site",
         log=lambda text: click.echo(text, err=True),
+        audio_langs=[code.strip() for code in audio_langs.split(",") if code.strip()],
     )
     watcher.rebuild()
     threading.Thread(target=watcher.watch, daemon=True).start()
