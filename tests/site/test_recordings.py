@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Browser, Page, Response, expect
 from quiz import LESSON
 
 from kynangso.site.post.offline import pack_sizes
@@ -73,3 +73,18 @@ def test_recordings_are_in_the_offline_pack(real_site: Path) -> None:
         assert f"media/audio/{LESSON}-1-vi.ogg" in files
     total, audio = pack_sizes(real_site)["vi"]
     assert 0 < audio < total
+
+
+def test_a_recording_that_cannot_be_fetched_says_so(browser: Browser, site_url: str) -> None:
+    # the service worker's own fetches pass no route: keep it out of this one
+    context = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="block")
+    page = context.new_page()
+    page.route("**/media/audio/**", lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(f"{site_url}/lessons/{LESSON}/")
+    button = page.locator(".kns-audio button.kns-play").first
+    button.click()
+    expect(page.locator(".kns-audio-note").first).to_have_text(
+        "Chưa mở được bản ghi âm này. Hãy thử lại khi có mạng."
+    )
+    expect(button).to_have_attribute("aria-pressed", "false")
+    context.close()

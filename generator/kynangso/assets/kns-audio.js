@@ -5,7 +5,7 @@
   "use strict";
 
   function setupRecordings() {
-    var K = window.KNS, WORDS = K.words("lesson"), element = K.element;
+    var K = window.KNS, WORDS = K.words("recordings"), element = K.element;
     var playing = null, rate = 1;
     var slow = document.querySelectorAll("button.kns-slow");
     document.querySelectorAll(".kns-audio audio").forEach(function (audio) {
@@ -28,7 +28,7 @@
       function failed() {
         shown(false);
         var note = button.parentNode.querySelector(".kns-audio-note") || element("p", { "class": "kns-notice kns-audio-note", role: "status" });
-        note.textContent = WORDS.audioFailed;
+        note.textContent = WORDS.failed;
         button.parentNode.appendChild(note);
       }
       audio.addEventListener("play", function () { shown(true); });
