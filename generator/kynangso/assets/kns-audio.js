@@ -1,5 +1,5 @@
 /* Kỹ năng số: the player of a step's recordings (lesson YAML `audio:`), one button per language.
- * Loaded by kns.js only on pages with recordings. One plays at a time, and the slower speed
+ * Linked only from lessons with recordings. One plays at a time, and the slower speed
  * (0.75×) holds for every recording on the page once chosen. */
 (function () {
   "use strict";

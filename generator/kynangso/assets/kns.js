@@ -439,36 +439,28 @@
   }
 
   // ---------------------------------------------------------------- read aloud
-  // A phone without a voice for the page's language used to take the tap and say nothing. The
-  // voice list arrives late on many phones (`voiceschanged`), so "no voice" is decided only once
-  // the list has come without one, or has not come at all after a few seconds; a voice added
-  // later (the resident installs one and comes back) brings the buttons back.
+  // A phone without a voice for the page's language used to take the tap and say nothing: a tap
+  // now reads only with such a voice, and otherwise says so and how to add one. The voice list
+  // arrives late on many phones (`voiceschanged`), and a voice installed meanwhile counts.
   function setupReadAloud() {
     var synth = window.speechSynthesis;
     if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return;
-    var speaking = null, buttons = [], waited = false;
-    var note = element("p", { "class": "kns-notice kns-voice-note", role: "status", hidden: "" });
+    var speaking = null;
+    var note = element("p", { "class": "kns-notice kns-voice-note", role: "status" });
 
     function voice() {
-      var voices = synth.getVoices() || [];
-      return voices.filter(function (v) {
-        return v && v.lang && v.lang.replace("_", "-").toLowerCase().indexOf(LANG) === 0;
-      })[0] || null;
+      return (synth.getVoices() || []).filter(function (v) {
+        return v.lang && v.lang.replace("_", "-").toLowerCase().indexOf(LANG) === 0;
+      })[0];
     }
 
-    function tell(text, after) {
+    function tell(text, button) {
       note.textContent = text;
-      note.hidden = false;
-      after.parentNode.insertBefore(note, after.nextSibling);
+      button.parentNode.insertBefore(note, button.nextSibling);
     }
 
-    function check() {
-      var none = !voice() && (waited || (synth.getVoices() || []).length > 0);
-      buttons.forEach(function (b) { b.hidden = none; });
-      if (none && buttons.length) tell(WORDS.noVoice, buttons[0]);
-      else if (!none && note.textContent === WORDS.noVoice) note.hidden = true;
-    }
-
+    voice(); // asks the phone for its list, which may come later
+    if (synth.addEventListener) synth.addEventListener("voiceschanged", function () { if (voice()) note.remove(); });
     document.querySelectorAll("h3.kns-step").forEach(function (heading) {
       var parts = [heading.textContent];
       for (var node = heading.nextElementSibling; node && !/^H[23]$/.test(node.tagName); node = node.nextElementSibling) {
@@ -477,22 +469,20 @@
       var text = parts.join(". ").replace(/\s+/g, " ");
       var button = element("button", { type: "button", "class": "md-button kns-listen", "aria-pressed": "false" }, "🔊 " + WORDS.listen);
       button.addEventListener("click", function () {
-        var wasMine = speaking === button;
+        var wasMine = speaking === button, found = voice();
         synth.cancel();
         reset();
+        note.remove();
         if (wasMine) return;
-        var found = voice();
-        if (!found) { tell(WORDS.noVoice, button); return; }
-        note.hidden = true;
+        if (!found) return tell(WORDS.noVoice, button);
         var utterance = new window.SpeechSynthesisUtterance(text);
         utterance.lang = LANG === "vi" ? "vi-VN" : "en-US";
         try { utterance.voice = found; } catch (err) { /* the language alone picks a voice */ }
         utterance.onend = function () { if (speaking === button) reset(); };
         utterance.onerror = function (event) {
-          if (speaking === button) reset();
+          utterance.onend();
           // our own cancel (another button, a second tap) is not a failure
-          var why = event && event.error;
-          if (why !== "interrupted" && why !== "canceled") tell(WORDS.speakFailed, button);
+          if (!/interrupted|canceled/.test(event && event.error)) tell(WORDS.speakFailed, button);
         };
         speaking = button;
         button.setAttribute("aria-pressed", "true");
@@ -500,12 +490,7 @@
         synth.speak(utterance);
       });
       heading.parentNode.insertBefore(button, heading.nextSibling);
-      buttons.push(button);
     });
-    if (!buttons.length) return;
-    if (synth.addEventListener) synth.addEventListener("voiceschanged", check);
-    check();
-    setTimeout(function () { waited = true; check(); }, 3000);
 
     function reset() {
       if (!speaking) return;
@@ -593,12 +578,8 @@
   function loadClassMode() {
     if (classLoaded) return;
     classLoaded = true;
-    loadScript("kns-class.js");
-  }
-
-  function loadScript(name) {
     var tag = document.createElement("script");
-    tag.src = new URL("assets/" + name, ROOT).href;
+    tag.src = new URL("assets/kns-class.js", ROOT).href;
     document.head.appendChild(tag);
   }
 
@@ -623,8 +604,6 @@
     keepPlace(form.getAttribute("data-lesson"));
   });
   setupReadAloud();
-  // the recordings' player (kns-audio.js) only where a step has recordings
-  if (document.querySelector(".kns-audio")) loadScript("kns-audio.js");
   setupOffline();
   if (document.getElementById("kns-join") || currentClass() || outbox().length || readJSON(PREFIX + "outbox-refused")) loadClassMode();
   document.dispatchEvent(new CustomEvent("kns:ready"));
