@@ -515,13 +515,27 @@ def preview(root: str, host: str, port: int, audio_langs: str) -> None:
         project_root,
         project_root / "build" / "preview-site",
         log=lambda text: click.echo(text, err=True),
-        audio_langs=[code.strip() for code in audio_langs.split(",") if code.strip()],
+        audio_langs=_audio_langs(audio_langs),
     )
     watcher.rebuild()
     threading.Thread(target=watcher.watch, daemon=True).start()
     click.echo(f"preview at http://{host}:{port}/ (rebuilds when you save; Ctrl+C to stop)")
     uvicorn.run(watcher.app(), host=host, port=port, log_level="warning", access_log=False)
     watcher.stop.set()
+
+
+def _audio_langs(value: str) -> list[str]:
+    """The codes of `--audio-langs`, each checked as a lesson's `audio:` key is."""
+    from kynangso.sources.audio import is_language_code
+
+    codes = [code.strip() for code in value.split(",") if code.strip()]
+    wrong = [code for code in codes if not is_language_code(code)]
+    if wrong or not codes:
+        raise click.BadParameter(
+            f"expected language codes like vi,blt,hmn but received {value!r}",
+            param_hint="--audio-langs",
+        )
+    return codes
 
 
 if __name__ == "__main__":

@@ -276,6 +276,12 @@ class Preview:
             folder.mkdir(parents=True, exist_ok=True)
             _replace(folder / name, body)
             _replace(lesson_file, text.encode("utf-8"))
+            # an earlier take of this step and language in another format would stay in every
+            # phone's offline pack: only files of the preview's own naming are removed
+            for other in SUFFIXES.values():
+                stale = folder / f"{Path(name).stem}.{other}"
+                if stale.name != name and stale.is_file():
+                    stale.unlink()
         self.log(f"saved content/media/audio/{name} (lessons/{lesson}.yaml, step {step}, {lang})")
         return JSONResponse(
             {"file": f"content/media/audio/{name}", "lesson": f"lessons/{lesson}.yaml"},

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from playwright.sync_api import BrowserType, expect
 from serving import serving
 
+from kynangso.cli import main
 from kynangso.preview import Preview
 from kynangso.sources.audio import FILE_LIMIT, audio_problem, kind_of_bytes
 from kynangso.sources.validate import load_project
@@ -118,3 +120,28 @@ def test_recording_size_and_kind_are_capped(preview_url: str, project: Path) -> 
     assert load_project(project).lessons["sample-lesson"].steps[0].audio == {
         "vi": "sample-lesson-1-vi.ogg"
     }
+
+
+def test_a_new_take_in_another_format_replaces_the_old_file(
+    preview_url: str, project: Path
+) -> None:
+    url = f"{preview_url}/__preview/recording?lesson=sample-lesson&step=1&lang=hmn"
+    ogg = httpx.post(
+        url, content=(OPUS / "fine.ogg").read_bytes(), headers={"Content-Type": "audio/ogg"}
+    )
+    assert ogg.status_code == 201
+    webm = httpx.post(
+        url, content=b"\x1a\x45\xdf\xa3" + bytes(64), headers={"Content-Type": "audio/webm"}
+    )
+    assert webm.status_code == 201
+    audio = project / "content" / "media" / "audio"
+    assert sorted(p.name for p in audio.iterdir()) == ["sample-lesson-1-hmn.webm"]
+    text = (project / "lessons" / "sample-lesson.yaml").read_text()
+    assert text.count("hmn: sample-lesson-1-hmn.webm") == 1 and "hmn.ogg" not in text
+
+
+def test_preview_refuses_audio_langs_that_are_no_language_codes(project: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["preview", "--root", str(project), "--audio-langs", "vi,../x"]
+    )
+    assert result.exit_code == 2 and "--audio-langs" in result.output

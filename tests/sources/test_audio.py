@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from kynangso.sources.audio import FILE_LIMIT, audio_problem, kind_of_bytes, ogg_opus_seconds
+from kynangso.sources.jsonschema import write_schemas
 
+REPO = Path(__file__).resolve().parents[2]
 BAD = Path(__file__).resolve().parents[1] / "bad" / "audio-files" / "content" / "media" / "audio"
 
 
@@ -41,3 +46,16 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
 
 def test_a_small_opus_file_is_a_recording() -> None:
     assert audio_problem(BAD / "fine.ogg", "content/media/audio/fine.ogg") is None
+
+
+def test_the_editors_schema_marks_a_key_that_is_no_language_code(tmp_path: Path) -> None:
+    lesson_schema = json.loads(write_schemas(tmp_path)[0].read_text())
+    lesson = yaml.safe_load((REPO / "lessons" / "vneid-activate.yaml").read_text())
+    checker = jsonschema.Draft202012Validator(lesson_schema)
+    lesson["reviewed"]["date"] = str(lesson["reviewed"]["date"])
+    for source in lesson["sources"]:
+        source["seen"] = str(source["seen"])
+    assert not list(checker.iter_errors(lesson))
+    lesson["steps"][0]["audio"]["VI"] = "x.ogg"
+    [error] = checker.iter_errors(lesson)  # under anyOf (a mapping, or nothing)
+    assert "additionalProperties" in [inner.validator for inner in error.context or []]

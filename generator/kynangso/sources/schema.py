@@ -88,7 +88,14 @@ class Step(Strict):
         default=None,
         description="Mô tả hình cho người không nhìn thấy · Alt text for the illustration",
     )
-    audio: dict[Annotated[str, Field(pattern=LANGUAGE_CODE)], str] | None = Field(
+    audio: (
+        Annotated[
+            dict[Annotated[str, Field(pattern=LANGUAGE_CODE)], str],
+            # editors' YAML extension: a key that is no language code is marked, as validate does
+            Field(json_schema_extra={"additionalProperties": False}),
+        ]
+        | None
+    ) = Field(
         default=None,
         description="Bản ghi âm đọc bước này, mỗi thứ tiếng một tệp trong content/media/audio/, "
         "theo mã ngôn ngữ: vi (tiếng Việt), blt (Thái Đen), hmn (Mông) · Recordings of this "
