@@ -21,7 +21,7 @@ from typing import Any
 
 from kynangso.errors import BuildError
 from kynangso.site.post.minify import minify_js, shrink_file, shrink_site
-from kynangso.site.post.offline import write_offline_pack
+from kynangso.site.post.offline import pack_sizes, write_offline_pack
 from kynangso.site.post.precompress import precompress_site
 from kynangso.site.post.search import link_search_worker, split_search_index
 from kynangso.site.post.slim import slim_theme_css
@@ -45,10 +45,13 @@ class BuildReport:
     teams: dict[str, object] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    packs: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def summary(self) -> str:
         stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.timings.items())
         lines = [f"built {self.lessons} lessons ({self.pages} pages) into {self.site_dir}", stages]
+        if self.packs:
+            lines.append("offline pack: " + "; ".join(_pack(k, *v) for k, v in self.packs.items()))
         if self.teams:
             lines.append(
                 f"team materials in {self.site_dir / 'teams'}: made {_counts(self.teams.get('made'))}; "
@@ -65,6 +68,12 @@ def _qr_target(site_url: object) -> str:
         "no QR codes: no --site-url and no site_url in mkdocs.yml, so posters and handouts have a"
         " box for the class address (a class's own poster: /coach/poster in class mode)"
     )
+
+
+def _pack(lang: str, total: int, audio: int) -> str:
+    """ "vi 1.6 MB (0.2 MB of it recordings)": what a phone keeps for one language."""
+    voices = f" ({audio / 1048576:.1f} MB of it recordings)" if audio else ""
+    return f"{lang} {total / 1048576:.1f} MB{voices}"
 
 
 def _counts(value: object) -> str:
@@ -103,6 +112,7 @@ def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> Bui
         run_mkdocs(write_config(project, work, docs_dir), staging)
         report.timings["mkdocs"] = clock.lap()
         report.pages = postprocess(staging, skipped=moved_lesson_files(project))
+        report.packs = pack_sizes(staging)
         report.timings["postprocess"] = clock.lap()
         build_teams = _teams_builder(report) if teams else None
         if build_teams is not None:  # after post-processing: the offline pack leaves these out

@@ -855,7 +855,13 @@ def links(root: str) -> None:
 @root_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-def preview(root: str, host: str, port: int) -> None:
+@click.option(
+    "--audio-langs",
+    default="vi,blt,hmn",
+    show_default=True,
+    help="Languages of the 'Ghi âm' (record) controls on lesson pages, comma-separated codes.",
+)
+def preview(root: str, host: str, port: int, audio_langs: str) -> None:
     """Build, serve and rebuild on every save, with the browser reloading by itself."""
     import threading
 
@@ -868,6 +874,7 @@ def preview(root: str, host: str, port: int) -> None:
         project_root,
         project_root / "build" / "preview-site",
         log=lambda text: click.echo(text, err=True),
+        audio_langs=_audio_langs(audio_langs),
     )
     watcher.rebuild()
     threading.Thread(target=watcher.watch, daemon=True).start()
@@ -881,7 +888,7 @@ def preview(root: str, host: str, port: int) -> None:
 
 @learner_group.command(name="forget")
 @click.argument("learner_id")
-@click.option("--db", "db_path", required=True, help="The class store (SQLite).")
+@click.option("--db", "db_path", required=True, help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="End with a JSON line of what was removed.")
 def learner_forget(learner_id: str, db_path: str, as_json: bool) -> None:
     """Remove a learner's name from the store; the results stay under the learner's id."""
@@ -909,7 +916,7 @@ def learner_forget(learner_id: str, db_path: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--db", "db_path", required=True, help="The class store (SQLite).")
+@click.option("--db", "db_path", required=True, help=DB_HELP)
 @click.option(
     "--older-than",
     "older_than",
@@ -949,6 +956,20 @@ def _existing_store(db_path: str) -> Connection:
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
     return _open_store(db_path, "open the class store")
+
+
+def _audio_langs(value: str) -> list[str]:
+    """The codes of `--audio-langs`, each checked as a lesson's `audio:` key is."""
+    from kynangso.sources.audio import is_language_code
+
+    codes = [code.strip() for code in value.split(",") if code.strip()]
+    wrong = [code for code in codes if not is_language_code(code)]
+    if wrong or not codes:
+        raise click.BadParameter(
+            f"expected language codes like vi,blt,hmn but received {value!r}",
+            param_hint="--audio-langs",
+        )
+    return codes
 
 
 if __name__ == "__main__":

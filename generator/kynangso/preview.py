@@ -4,9 +4,12 @@ The published site/ is never touched."""
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import watchfiles
@@ -18,12 +21,18 @@ from starlette.routing import Mount, Route
 from kynangso.build import build
 from kynangso.classroom.static import SiteApp
 from kynangso.errors import BuildError, SourceError, with_context
+from kynangso.sources.audio import AUDIO_FOLDER, FILE_LIMIT, LANGUAGE_CODE, kind_of_bytes
+from kynangso.sources.recordings import RecordingError, recording_name, with_recording
+from kynangso.sources.schema import ID_PATTERN
 
 WATCHED = ("lessons", "quizzes", "content", "mkdocs.yml")
 SOURCE_FOLDERS = ("lessons", "quizzes", "content")
 # A save is reported once no further change came for this long (an editor writing a file in
 # several steps, a `git checkout` of many files): one rebuild for the lot.
 QUIET_MS = 200
+# The languages a team records in, unless `kynangso preview --audio-langs` says otherwise:
+# Vietnamese, Thái Đen (blt) and Mông (hmn), the first languages of Mường La.
+AUDIO_LANGS = ("vi", "blt", "hmn")
 RELOAD_JS = """(function () {
   var seen = null, box = null;
   function show(error) {
@@ -51,11 +60,77 @@ RELOAD_JS = """(function () {
 """
 
 
+# "Ghi âm": a control per step and language on the preview's lesson pages. It records with the
+# browser's MediaRecorder (Opus, at the 24 kbit/s budget of sources/audio.py) and sends the
+# recording to this server, which names and saves it and writes the lesson's `audio:` entry;
+# the save then rebuilds and reloads the page like any other.
+RECORD_JS = """(function () {
+  var LANGS = __LANGS__;
+  var form = document.querySelector("form.kns-quiz[data-lesson]");
+  if (!form || !window.MediaRecorder || !navigator.mediaDevices) return;
+  var lesson = form.getAttribute("data-lesson");
+  var types = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm"];
+  var type = types.filter(function (t) { return MediaRecorder.isTypeSupported(t); })[0] || "";
+  document.querySelectorAll("h3.kns-step[id^='step-']").forEach(function (heading) {
+    var step = heading.id.slice(5);
+    var row = document.createElement("p");
+    row.className = "kns-recorder";
+    var status = document.createElement("span");
+    status.setAttribute("role", "status");
+    LANGS.forEach(function (lang) {
+      var label = "🎙 Ghi âm · Record: " + lang, recorder = null;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button kns-record";
+      button.setAttribute("data-lang", lang);
+      button.textContent = label;
+      button.addEventListener("click", function () {
+        if (recorder) { recorder.stop(); return; }
+        navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+          var chunks = [];
+          recorder = new MediaRecorder(stream, type ? { mimeType: type, audioBitsPerSecond: 24000 } : {});
+          recorder.ondataavailable = function (e) { if (e.data.size) chunks.push(e.data); };
+          recorder.onstop = function () {
+            stream.getTracks().forEach(function (t) { t.stop(); });
+            var blob = new Blob(chunks, { type: recorder.mimeType.split(";")[0] || "audio/webm" });
+            recorder = null;
+            button.textContent = label;
+            status.textContent = "Đang lưu… / Saving…";
+            var query = new URLSearchParams({ lesson: lesson, step: step, lang: lang });
+            fetch("/__preview/recording?" + query, { method: "POST", headers: { "Content-Type": blob.type }, body: blob })
+              .then(function (r) { return r.json().then(function (body) {
+                status.textContent = r.ok ? "Đã lưu / Saved: " + body.file : "Chưa lưu / Not saved: " + body.detail;
+              }); })
+              .catch(function () { status.textContent = "Chưa lưu / Not saved: no connection to the preview"; });
+          };
+          recorder.start();
+          button.textContent = "■ Dừng · Stop: " + lang;
+          status.textContent = "Đang ghi… / Recording…";
+        }).catch(function (err) { status.textContent = "Không mở được micro / No microphone: " + err.name; });
+      });
+      row.appendChild(button);
+    });
+    row.appendChild(status);
+    heading.parentNode.insertBefore(row, heading.nextSibling);
+  });
+})();
+"""
+SUFFIXES = {"ogg": "ogg", "webm": "webm", "mp3": "mp3", "m4a": "m4a"}
+
+
 class Preview:
     """Watches the sources and rebuilds; remembers the last build's version and problem."""
 
-    def __init__(self, root: Path, site_dir: Path, log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        root: Path,
+        site_dir: Path,
+        log: Callable[[str], None] = print,
+        audio_langs: Sequence[str] = AUDIO_LANGS,
+    ) -> None:
         self.root, self.site_dir, self.log = root, site_dir, log
+        self.audio_langs = tuple(audio_langs)
+        self.saving = threading.Lock()
         self.version = 0
         self.error: str | None = None
         self.stop = threading.Event()
@@ -136,18 +211,113 @@ class Preview:
                 RELOAD_JS, media_type="text/javascript", headers={"Cache-Control": "no-store"}
             )
 
+        async def record_js(_: Request) -> Response:
+            script = RECORD_JS.replace("__LANGS__", json.dumps(list(self.audio_langs)))
+            return Response(
+                script, media_type="text/javascript", headers={"Cache-Control": "no-store"}
+            )
+
+        async def recording(request: Request) -> JSONResponse:
+            return await self.save_recording(request)
+
         site = SiteApp(
             self.site_dir,
-            inject=b'<script src="/__preview/reload.js" defer></script>',
+            inject=b'<script src="/__preview/reload.js" defer></script>'
+            b'<script src="/__preview/record.js" defer></script>',
             hidden=("sw.js",),
         )
         return Starlette(
             routes=[
                 Route("/__preview/state", state),
                 Route("/__preview/reload.js", reload_js),
+                Route("/__preview/record.js", record_js),
+                Route("/__preview/recording", recording, methods=["POST"]),
                 Mount("/", app=site),
             ]
         )
+
+    async def save_recording(self, request: Request) -> JSONResponse:
+        """Save a recording sent by the "Ghi âm" control as content/media/audio/<lesson>-<step>-
+        <lang>.<ext> (the name is made here, never taken from the request) and write the step's
+        `audio:` entry into the lesson, its comments and layout kept."""
+        client = request.client.host if request.client else ""
+        if not _loopback(client):
+            return _refuse(403, "recording is for the preview on this computer only")
+        if not request.headers.get("content-type", "").startswith("audio/"):
+            return _refuse(415, "send the recording as audio/webm or audio/ogg")
+        query = request.query_params
+        lesson, lang = query.get("lesson", ""), query.get("lang", "")
+        step = query.get("step", "")
+        if (
+            not re.match(ID_PATTERN, lesson)
+            or not (self.root / "lessons" / f"{lesson}.yaml").is_file()
+        ):
+            return _refuse(422, f"no lesson {lesson!r} in lessons/")
+        if not step.isdigit() or not 1 <= int(step) <= 999:
+            return _refuse(422, f"step must be a step number, not {step!r}")
+        if not re.match(LANGUAGE_CODE, lang):
+            return _refuse(422, f"lang must be a language code like vi, blt or hmn, not {lang!r}")
+        body = await _body(request, FILE_LIMIT)
+        if body is None:
+            return _refuse(413, f"recording over {FILE_LIMIT // 1024} KB: record a shorter part")
+        kind = kind_of_bytes(body[:16])
+        if kind is None:
+            return _refuse(422, "the body is not audio (Ogg, WebM, MP3 or M4A)")
+        name = recording_name(lesson, int(step), lang, SUFFIXES[kind])
+        lesson_file = self.root / "lessons" / f"{lesson}.yaml"
+        with self.saving:  # two saves at once must not both edit the lesson from its old text
+            try:
+                text = with_recording(
+                    lesson_file.read_text(encoding="utf-8"), int(step), lang, name
+                )
+            except (RecordingError, ValueError) as exc:  # yaml errors are ValueErrors too
+                return _refuse(422, f"lessons/{lesson}.yaml: {exc}")
+            folder = self.root.joinpath(*AUDIO_FOLDER)
+            folder.mkdir(parents=True, exist_ok=True)
+            _replace(folder / name, body)
+            _replace(lesson_file, text.encode("utf-8"))
+            # an earlier take of this step and language in another format would stay in every
+            # phone's offline pack: only files of the preview's own naming are removed
+            for other in SUFFIXES.values():
+                stale = folder / f"{Path(name).stem}.{other}"
+                if stale.name != name and stale.is_file():
+                    stale.unlink()
+        self.log(f"saved content/media/audio/{name} (lessons/{lesson}.yaml, step {step}, {lang})")
+        return JSONResponse(
+            {"file": f"content/media/audio/{name}", "lesson": f"lessons/{lesson}.yaml"},
+            status_code=201,
+        )
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+async def _body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it is over `limit` bytes (announced or sent)."""
+    announced = request.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all: a half-written lesson would stop the next build."""
+    temporary = path.with_name(f".{path.name}.saving")
+    temporary.write_bytes(data)
+    temporary.replace(path)
 
 
 class _Either:

@@ -236,6 +236,7 @@ def test_progress_page_addresses_in_both_languages(page: Page, site_url: str) ->
 def test_read_aloud_uses_the_phone_voice(page: Page, site_url: str) -> None:
     page.add_init_script("""
         window.__spoken = [];
+        window.speechSynthesis.getVoices = () => [{lang: "vi-VN", name: "vi", voiceURI: "vi"}];
         window.speechSynthesis.speak = u => window.__spoken.push({text: u.text, lang: u.lang});
     """)
     page.goto(f"{site_url}/lessons/{LESSON}/")

@@ -439,32 +439,55 @@
   }
 
   // ---------------------------------------------------------------- read aloud
+  // A phone without a voice for the page's language used to take the tap and say nothing: a tap
+  // now reads only with such a voice, and otherwise says so and how to add one. The voice list
+  // arrives late on many phones (`voiceschanged`), and a voice installed meanwhile counts.
   function setupReadAloud() {
-    if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") return;
+    var synth = window.speechSynthesis;
+    if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return;
     var speaking = null;
+    var note = element("p", { "class": "kns-notice kns-voice-note", role: "status" });
+
+    function voice() {
+      return (synth.getVoices() || []).filter(function (v) {
+        return v.lang && v.lang.replace("_", "-").toLowerCase().indexOf(LANG) === 0;
+      })[0];
+    }
+
+    function tell(text, button) {
+      note.textContent = text;
+      button.parentNode.insertBefore(note, button.nextSibling);
+    }
+
+    voice(); // asks the phone for its list, which may come later
+    if (synth.addEventListener) synth.addEventListener("voiceschanged", function () { if (voice()) note.remove(); });
     document.querySelectorAll("h3.kns-step").forEach(function (heading) {
       var parts = [heading.textContent];
       for (var node = heading.nextElementSibling; node && !/^H[23]$/.test(node.tagName); node = node.nextElementSibling) {
-        if (node.tagName !== "FIGURE") parts.push(node.textContent);
+        if (node.tagName !== "FIGURE" && !node.classList.contains("kns-audio")) parts.push(node.textContent);
       }
       var text = parts.join(". ").replace(/\s+/g, " ");
       var button = element("button", { type: "button", "class": "md-button kns-listen", "aria-pressed": "false" }, "🔊 " + WORDS.listen);
       button.addEventListener("click", function () {
-        var wasMine = speaking === button;
-        window.speechSynthesis.cancel();
+        var wasMine = speaking === button, found = voice();
+        synth.cancel();
         reset();
+        note.remove();
         if (wasMine) return;
+        if (!found) return tell(WORDS.noVoice, button);
         var utterance = new window.SpeechSynthesisUtterance(text);
         utterance.lang = LANG === "vi" ? "vi-VN" : "en-US";
-        var voice = window.speechSynthesis.getVoices().filter(function (v) {
-          return v.lang && v.lang.replace("_", "-").toLowerCase().indexOf(LANG) === 0;
-        })[0];
-        if (voice) utterance.voice = voice;
-        utterance.onend = utterance.onerror = function () { if (speaking === button) reset(); };
+        try { utterance.voice = found; } catch (err) { /* the language alone picks a voice */ }
+        utterance.onend = function () { if (speaking === button) reset(); };
+        utterance.onerror = function (event) {
+          utterance.onend();
+          // our own cancel (another button, a second tap) is not a failure
+          if (!/interrupted|canceled/.test(event && event.error)) tell(WORDS.speakFailed, button);
+        };
         speaking = button;
         button.setAttribute("aria-pressed", "true");
         button.textContent = "■ " + WORDS.stop;
-        window.speechSynthesis.speak(utterance);
+        synth.speak(utterance);
       });
       heading.parentNode.insertBefore(button, heading.nextSibling);
     });

@@ -118,6 +118,7 @@ def site_pages(project: Project) -> dict[str, str]:
                 quiz=project.quizzes[lesson_id],
                 topic=project.topics[lesson.topic],
                 media=media_prefix(lang, depth=2),
+                assets=asset_prefix(lang, depth=2),
                 quiz_data=quiz_data(project.quizzes[lesson_id], lang),
                 **common,
             )

@@ -15,6 +15,7 @@ UI: dict[str, dict[str, str]] = {lang: words.load(lang).section("site") for lang
 BROWSER_GROUPS: dict[str, tuple[str, ...]] = {
     "every": ("every_page",),
     "lesson": ("lesson",),
+    "recordings": ("recordings",),  # only on lessons with recorded voices
     "progress": ("progress",),
     "passport": ("progress",),
     "join": ("join",),

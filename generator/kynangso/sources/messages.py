@@ -107,6 +107,11 @@ def message(error: Any, loc: tuple[Any, ...]) -> str:
         need = ctx.get("min_length", 1)
         return f"needs at least {need} item{'s' if need != 1 else ''}"
     if kind == "string_pattern_mismatch":
+        if "audio" in loc:
+            return (
+                "expected a language code (BCP 47) like vi, blt (Thái Đen) or hmn (Mông) "
+                f"but received {kind_of(got)}"
+            )
         if last == "id":
             return f"expected lowercase letters, digits and hyphens (like 'vneid-activate') but received {kind_of(got)}"
         if last == "url":

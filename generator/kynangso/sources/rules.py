@@ -12,6 +12,7 @@ from typing import Any
 
 from kynangso.errors import Problem
 from kynangso.sources import schema
+from kynangso.sources.audio import AUDIO_FOLDER, audio_problem
 from kynangso.sources.collect import PLACEHOLDER, Collector
 from kynangso.sources.loading import Document, PathKey
 from kynangso.sources.messages import kind_of, one_of
@@ -71,6 +72,8 @@ def check_lesson(
                 )
         elif step.alt is not None:
             c.at(doc, where + ("alt",), "alt text without an image")
+        for code, name in (step.audio or {}).items():
+            check_audio(c, root, doc, where + ("audio", code), name)
 
 
 def check_formerly(c: Collector, lessons: dict[str, Any]) -> None:
@@ -137,3 +140,15 @@ def check_media(c: Collector, root: Path, doc: Document, where: PathKey, name: s
         c.at(doc, where, f"'{name}' is not an image: use {', '.join(MEDIA_SUFFIXES)}")
     elif not target.is_file():
         c.at(doc, where, f"image file missing: content/media/{name}")
+
+
+def check_audio(c: Collector, root: Path, doc: Document, where: PathKey, name: str) -> None:
+    """A step's recording: a file of content/media/audio/ that is audio and small enough."""
+    folder = root.joinpath(*AUDIO_FOLDER).resolve()
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder) or target.parent != folder:
+        c.at(doc, where, f"'{name}' must be a file name in content/media/audio/")
+        return
+    problem = audio_problem(target, f"content/media/audio/{name}")
+    if problem:
+        c.at(doc, where, problem)

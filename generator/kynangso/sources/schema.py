@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from kynangso.sources.audio import LANGUAGE_CODE
 from kynangso.sources.authortext import is_blank
 
 # The topics are the entries of content/topics.yaml, and only there: validation checks each
@@ -86,6 +87,20 @@ class Step(Strict):
     alt: Text | None = Field(
         default=None,
         description="Mô tả hình cho người không nhìn thấy · Alt text for the illustration",
+    )
+    audio: (
+        Annotated[
+            dict[Annotated[str, Field(pattern=LANGUAGE_CODE)], str],
+            # editors' YAML extension: a key that is no language code is marked, as validate does
+            Field(json_schema_extra={"additionalProperties": False}),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="Bản ghi âm đọc bước này, mỗi thứ tiếng một tệp trong content/media/audio/, "
+        "theo mã ngôn ngữ: vi (tiếng Việt), blt (Thái Đen), hmn (Mông) · Recordings of this "
+        "step read aloud, one file in content/media/audio/ per language code: vi (Vietnamese), "
+        "blt (Black Tai), hmn (Hmong)",
     )
     tip: Text | None = Field(default=None, description="Mẹo (tuỳ chọn) · Optional tip")
     warning: Text | None = Field(default=None, description="Cảnh báo (tuỳ chọn) · Optional warning")

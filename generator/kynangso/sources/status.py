@@ -128,7 +128,8 @@ def _has_language(data: Any, lang: str) -> bool:
         if set(data) & set(LANGUAGES) and set(data) <= set(LANGUAGES):
             value = data.get(lang)
             return isinstance(value, str) and bool(value.strip())
-        return all(_has_language(value, lang) for value in data.values())
+        # a step's `audio:` names recordings by language code: files, not texts to translate
+        return all(_has_language(v, lang) for k, v in data.items() if k != "audio")
     if isinstance(data, list):
         return all(_has_language(item, lang) for item in data)
     return True

@@ -87,3 +87,21 @@ def write_offline_pack(
     worker = SERVICE_WORKER.read_text(encoding="utf-8").replace("__KNS_VERSION__", version)
     (site / "sw.js").write_text(worker, encoding="utf-8")
     return manifests
+
+
+AUDIO_PREFIX = "media/audio/"
+
+
+def pack_sizes(site: Path) -> dict[str, tuple[int, int]]:
+    """{lang: (bytes of the whole pack, bytes of its recorded voices)}, from offline/<lang>.json:
+    the recordings (lesson steps' `audio:`) are what can make a pack heavy on a phone."""
+    sizes = {}
+    for lang in LANGUAGES:
+        manifest = json.loads((site / "offline" / f"{lang}.json").read_text(encoding="utf-8"))
+        audio = sum(
+            _file(site, url).stat().st_size
+            for url in manifest["files"]
+            if url.startswith(AUDIO_PREFIX)
+        )
+        sizes[lang] = (int(manifest["bytes"]), audio)
+    return sizes
