@@ -92,7 +92,10 @@ class PrintRun:
         return self
 
     def add(self, file: str, kind: str, html: str, max_pages: int | None = None) -> None:
-        key = content_key(kind, html)
+        self.add_job(file, kind, PrintJob(html, max_pages))
+
+    def add_job(self, file: str, kind: str, job: PrintJob) -> None:
+        key = content_key(kind, job.html, *job.denser, str(job.max_pages), str(job.shrink))
         cached = self.cache.get("print", key, ".pdf")
         if cached is not None:
             (self.folder / file).write_bytes(cached)
@@ -102,7 +105,7 @@ class PrintRun:
         self.printer = self.printer or Printer()
         self.pending[file] = (
             key,
-            self.printer.submit(PrintJob(html, max_pages), done=self.advance),
+            self.printer.submit(job, done=self.advance),
         )
 
     def wait(self) -> None:
