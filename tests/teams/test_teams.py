@@ -301,7 +301,9 @@ def test_every_material_is_made(teams: tuple[Path, Path, dict[str, object]]) -> 
         "materials.en.html",
         "materials.vi.html",
         "notebooks/media/sample.svg",
+        "notebooks/sample-lesson.en.html",
         "notebooks/sample-lesson.en.ipynb",
+        "notebooks/sample-lesson.vi.html",
         "notebooks/sample-lesson.vi.ipynb",
         "print/posters.en.pdf",
         "print/posters.vi.pdf",
@@ -451,9 +453,31 @@ def test_materials_pages_link_to_files_that_exist(
     for lang in ("vi", "en"):
         page = (out / f"materials.{lang}.html").read_text(encoding="utf-8")
         links = re.findall(r'href="([^"#]+)"', page)
-        assert len(links) == 8
+        assert len(links) == 9
         for link in links:
             assert (out / link).is_file(), link
+
+
+def test_lesson_plans_are_also_web_pages_without_other_hosts(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
+    """Beside each .ipynb, its plan as HTML (style inlined, no script at all, pictures from the
+    media folder beside it), linked from the materials page of its language."""
+    out, _, _ = teams
+    lesson = load_project(FIXTURES / "good").lessons["sample-lesson"]
+    for lang in ("vi", "en"):
+        page = out / "notebooks" / f"sample-lesson.{lang}.html"
+        assert page.is_file()
+        text = page.read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in text and lesson.title.get(lang) in text
+        assert "<script" not in text and "<link" not in text
+        # nothing loads from another host (links to the lesson's sources are fine)
+        assert not re.search(r"""\bsrc\s*=\s*["']?(?:https?:)?//""", text)
+        for picture in re.findall(r'<img[^>]*src="([^"]+)"', text):
+            assert (page.parent / picture).is_file(), picture
+        materials = (out / f"materials.{lang}.html").read_text(encoding="utf-8")
+        assert f'href="notebooks/sample-lesson.{lang}.html"' in materials
+    assert offenders(out / "notebooks") == []
 
 
 def test_unchanged_lessons_come_from_the_cache(

@@ -16,7 +16,7 @@ from nbformat import NotebookNode
 
 from kynangso.sources.schema import LANGUAGES
 from kynangso.sources.validate import Project
-from kynangso.teams.cache import Cache, content_key
+from kynangso.teams.cache import TEMPLATES, Cache, content_key
 from kynangso.teams.notebooks import lesson_notebook, notebook_media, notebook_text
 from kynangso.teams.plan import LessonPlan
 from kynangso.teams.printing import Printer, PrintJob, environment
@@ -35,18 +35,44 @@ class Notebook:
 def write_notebooks(
     project: Project, plans: list[LessonPlan], folder: Path, advance: Callable[[], None]
 ) -> dict[str, Notebook]:
-    """`<id>.<lang>.ipynb` for every plan, and the media they show under `media/`."""
+    """`<id>.<lang>.ipynb` for every plan, the same plan as `<id>.<lang>.html` beside it (to read
+    or print without Jupyter), and the media they show under `media/`."""
     (folder / "media").mkdir(parents=True)
     notebooks: dict[str, Notebook] = {}
+    to_html = plan_page_maker()
     for plan in plans:
         name = f"{plan.lesson_id}.{plan.lang}"
         node = lesson_notebook(plan)
         notebooks[name] = Notebook(node, notebook_text(node), tuple(notebook_media(node)))
         (folder / f"{name}.ipynb").write_text(notebooks[name].text, encoding="utf-8")
+        (folder / f"{name}.html").write_text(to_html(node), encoding="utf-8")
         advance()
     for file in sorted({m for notebook in notebooks.values() for m in notebook.media}):
         shutil.copy2(project.media_dir / file, folder / "media" / file)
     return notebooks
+
+
+def plan_page_maker() -> Callable[[NotebookNode], str]:
+    """nbconvert's HTML of a lesson-plan notebook with our template (`nbconvert/kns_plan`): the
+    style inlined, no script or font from a CDN; its pictures stay `media/<file>` beside it."""
+    from nbconvert.exporters import HTMLExporter
+
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
+        template_name="kns_plan",
+        extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+    css = (TEMPLATES / "plan.css").read_text(encoding="utf-8")
+
+    def page(node: NotebookNode) -> str:
+        body, _ = exporter.from_notebook_node(
+            node, resources={"metadata": {"name": "plan"}, "kns": {"css": css}}
+        )
+        return str(body)
+
+    return page
 
 
 def make_slides(
@@ -92,7 +118,10 @@ class PrintRun:
         return self
 
     def add(self, file: str, kind: str, html: str, max_pages: int | None = None) -> None:
-        key = content_key(kind, html)
+        self.add_job(file, kind, PrintJob(html, max_pages))
+
+    def add_job(self, file: str, kind: str, job: PrintJob) -> None:
+        key = content_key(kind, job.html, *job.denser, str(job.max_pages), str(job.shrink))
         cached = self.cache.get("print", key, ".pdf")
         if cached is not None:
             (self.folder / file).write_bytes(cached)
@@ -102,7 +131,7 @@ class PrintRun:
         self.printer = self.printer or Printer()
         self.pending[file] = (
             key,
-            self.printer.submit(PrintJob(html, max_pages), done=self.advance),
+            self.printer.submit(job, done=self.advance),
         )
 
     def wait(self) -> None:

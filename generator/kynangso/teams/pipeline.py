@@ -18,7 +18,7 @@ from kynangso.teams.kit import attendance_html, quiz_html
 from kynangso.teams.outputs import PrintRun, make_slides, write_materials_pages, write_notebooks
 from kynangso.teams.plan import lesson_plan
 from kynangso.teams.posters import posters_html
-from kynangso.teams.printing import MAX_HANDOUT_PAGES, handout_html
+from kynangso.teams.printing import handout_job
 from kynangso.teams.siteurl import resolve_site_url
 
 OUTPUTS = ("notebooks", "handbook", "slides", "print")
@@ -59,11 +59,10 @@ def build_teams(
         try:
             with PrintRun(cache, out_dir / "print", advance["handouts + posters"]) as prints:
                 for plan in plans:
-                    prints.add(
+                    prints.add_job(
                         f"{plan.lesson_id}.{plan.lang}.pdf",
                         "handout",
-                        handout_html(plan, site),
-                        MAX_HANDOUT_PAGES,
+                        handout_job(plan, site, project.media_dir),
                     )
                     name = f"{plan.lesson_id}.{plan.lang}"
                     prints.add(f"{name}.quiz.pdf", "quiz", quiz_html(plan))

@@ -9,6 +9,7 @@ Every request leaving the page is refused, so a PDF can never depend on the netw
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
@@ -28,6 +29,7 @@ from kynangso.errors import BuildError
 from kynangso.qr import address_text, qr_svg
 from kynangso.site.clean import clean_html
 from kynangso.teams.cache import TEMPLATES
+from kynangso.teams.citations import Citations
 from kynangso.teams.plan import LessonPlan
 
 CHROMIUM = "/usr/bin/chromium"
@@ -68,10 +70,14 @@ def stable_pdf(pdf: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class PrintJob:
-    """One HTML document to print; `max_pages` makes the printer shrink it until it fits."""
+    """One HTML document to print. With `max_pages`, the printer tries the `denser` layouts of
+    the same document in turn, then (when `shrink`) smaller scales, until one fits; a document
+    that never fits is printed in its last try."""
 
     html: str
     max_pages: int | None = None
+    denser: tuple[str, ...] = ()
+    shrink: bool = True
 
 
 class Printer:
@@ -118,15 +124,18 @@ class Printer:
 
     def _print(self, job: PrintJob) -> bytes:
         page = self._page()
-        page.set_content(job.html, wait_until="load")
-        page.evaluate("document.fonts.ready.then(() => true)")
         pdf = b""
-        for scale in SCALES:
-            pdf = page.pdf(
-                format="A4", print_background=True, prefer_css_page_size=True, scale=scale
-            )
-            if job.max_pages is None or page_count(pdf) <= job.max_pages:
-                break
+        layouts = (job.html, *job.denser)
+        for number, html in enumerate(layouts, start=1):
+            page.set_content(html, wait_until="load")
+            page.evaluate("document.fonts.ready.then(() => true)")
+            last = number == len(layouts)
+            for scale in SCALES if job.shrink and last else SCALES[:1]:
+                pdf = page.pdf(
+                    format="A4", print_background=True, prefer_css_page_size=True, scale=scale
+                )
+                if job.max_pages is None or page_count(pdf) <= job.max_pages:
+                    return stable_pdf(pdf)
         return stable_pdf(pdf)
 
     def close(self) -> None:
@@ -166,7 +175,8 @@ def environment() -> jinja2.Environment:
     return env
 
 
-MARKDOWN = MarkdownIt("commonmark", {"html": False})
+# tables as on the site (a step may hold one); the rest is plain CommonMark
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def author_markdown(text: str) -> markupsafe.Markup:
@@ -175,12 +185,78 @@ def author_markdown(text: str) -> markupsafe.Markup:
     return markupsafe.Markup(clean_html(MARKDOWN.render(text)))
 
 
-def handout_html(plan: LessonPlan, site_url: str | None) -> str:
-    """The one- or two-page handout of a lesson: the steps and the safety rules, large type.
-    Without `site_url` the QR code's place is a box for the class's address."""
+@dataclass(frozen=True)
+class HandoutStep:
+    """A step as the handout prints it: citations moved to the footnote, its picture inline."""
+
+    title: str
+    body: str
+    tip: str | None
+    picture: str | None
+    alt: str | None
+
+
+# How many denser layouts a handout may take to fit on its two pages; the type never shrinks
+# (body 14 pt, tips 12 pt): spacing, margins and pictures do.
+HANDOUT_DENSITIES = 4
+MEDIA_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+}
+
+
+def picture_uri(media_dir: Path | None, name: str | None) -> str | None:
+    """A media file as a data: address (the printer refuses every request leaving the page)."""
+    if media_dir is None or name is None:
+        return None
+    kind = MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+    return f"data:{kind};base64,{base64.b64encode((media_dir / name).read_bytes()).decode()}"
+
+
+def handout_html(
+    plan: LessonPlan, site_url: str | None, media_dir: Path | None = None, density: int = 0
+) -> str:
+    """The one- or two-page handout of a lesson: the steps with their pictures beside them and
+    the safety rules, large type, legal citations in a footnote line. Without `site_url` the QR
+    code's place is a box for the class's address; without `media_dir`, no pictures. A higher
+    `density` (up to HANDOUT_DENSITIES - 1) packs the same text in the same type more tightly."""
     lesson_url = plan.page_url(site_url) if site_url else None
+    citations = Citations(plan.lang)
+    summary = citations.move(plan.summary)
+    bring = [citations.move(item) for item in plan.bring]
+    steps = [
+        HandoutStep(
+            title=citations.move(step.title),
+            body=citations.move(step.body),
+            tip=citations.move(step.tip) if step.tip else None,
+            picture=picture_uri(media_dir, step.image),
+            alt=step.alt,
+        )
+        for step in plan.steps
+    ]
+    safety = [citations.move(rule) for rule in plan.safety]
     return (
         environment()
         .get_template("handout.html.j2")
-        .render(plan=plan, t=plan.t, lesson_url=lesson_url)
+        .render(
+            plan=plan,
+            t=plan.t,
+            lesson_url=lesson_url,
+            summary=summary,
+            bring=bring,
+            steps=steps,
+            safety=safety,
+            footnote=citations.line(),
+            density=min(max(density, 0), HANDOUT_DENSITIES - 1),
+        )
     )
+
+
+def handout_job(plan: LessonPlan, site_url: str | None, media_dir: Path | None) -> PrintJob:
+    """The handout as a print job: its layouts from roomiest to densest, the first that fits."""
+    first, *denser = (
+        handout_html(plan, site_url, media_dir, density) for density in range(HANDOUT_DENSITIES)
+    )
+    return PrintJob(first, MAX_HANDOUT_PAGES, denser=tuple(denser), shrink=False)
