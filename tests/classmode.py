@@ -50,7 +50,7 @@ class Server:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a loaded machine starting a PostgreSQL pool
         while time.monotonic() < deadline:
             try:
                 if request(self.url + "/api/v1/health")[0] == 200:
