@@ -6,7 +6,7 @@
 
   var script = document.currentScript;
   var ROOT = new URL("../", script ? script.src : location.href); // this file lives in assets/
-  var LANG = document.documentElement.lang === "en" ? "en" : "vi";
+  var LANG = document.documentElement.lang || "vi"; // a page says its language (vi, en, or another)
   var PREFIX = "kns:v1:";
   var ATTEMPTS_KEY = PREFIX + "attempts";
 
@@ -375,7 +375,7 @@
     var passed = score >= data.pass_mark;
     if (!state.saved) {
       var attempt = {
-        id: state.attempt || newId(), lesson: data.lesson, lang: LANG, score: score, total: total,
+        id: state.attempt || newId(), lesson: data.lesson, lang: LANG == "en" ? "en" : "vi", score: score, total: total,
         passed: passed, answered_at: new Date().toISOString()
       };
       mergeAttempts([attempt]);
