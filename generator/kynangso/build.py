@@ -8,6 +8,7 @@ stage succeeded, so a failed build leaves the published site exactly as it was.
 from __future__ import annotations
 
 import fcntl
+import importlib.resources
 import json
 import os
 import shutil
@@ -26,10 +27,11 @@ from kynangso.site.post.precompress import precompress_site
 from kynangso.site.post.search import link_search_worker, split_search_index
 from kynangso.site.post.slim import slim_theme_css
 from kynangso.site.render import json_script, moved_lesson_files, navigation, write_docs
-from kynangso.site.strings import UI, browser_words
+from kynangso.site.strings import PROJECT_WORDS, browser_words, site_words
 from kynangso.sources.schema import LANGUAGES
 from kynangso.sources.validate import Project, load_project
 from kynangso.stopwatch import Stopwatch
+from kynangso.words import WordsError
 
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
 CLEANER = "kynangso.site.clean"
@@ -111,8 +113,10 @@ def _build(root: Path, site_dir: Path, teams: bool, site_url: str | None) -> Bui
     try:
         run_mkdocs(write_config(project, work, docs_dir), staging)
         report.timings["mkdocs"] = clock.lap()
-        report.pages = postprocess(staging, skipped=moved_lesson_files(project))
-        report.packs = pack_sizes(staging)
+        report.pages = postprocess(
+            staging, skipped=moved_lesson_files(project), languages=project.languages
+        )
+        report.packs = pack_sizes(staging, project.languages)
         report.timings["postprocess"] = clock.lap()
         build_teams = _teams_builder(report) if teams else None
         if build_teams is not None:  # after post-processing: the offline pack leaves these out
@@ -150,8 +154,21 @@ def _teams_builder(report: BuildReport) -> Callable[..., dict[str, Any]] | None:
     return build_teams
 
 
+def interface_words(project: Project) -> dict[str, dict[str, str]]:
+    """The site's words for each of the project's languages; a `BuildError` naming mkdocs.yml
+    for a language listed there without a catalogue (or with a broken one)."""
+    try:
+        return {lang: site_words(lang, project.root / PROJECT_WORDS) for lang in project.languages}
+    except WordsError as error:
+        raise BuildError(
+            f"mkdocs.yml: plugins.i18n.languages: every language needs interface words"
+            f" (kynangso/words/<code>.yaml or the project's {PROJECT_WORDS}/<code>.yaml): {error}"
+        ) from None
+
+
 def render_docs(project: Project, work: Path) -> Path:
     """Write a fresh Markdown tree for mkdocs under `work/docs`."""
+    interface_words(project)
     docs_dir = work / "docs"
     shutil.rmtree(docs_dir, ignore_errors=True)
     docs_dir.mkdir(parents=True)
@@ -168,25 +185,51 @@ def write_config(project: Project, work: Path, docs_dir: Path) -> Path:
             f"mkdocs.yml: markdown_extensions must list {CLEANER} "
             "(it cleans the HTML made from author text)"
         )
+    own = project.root / PROJECT_WORDS
+    ui = interface_words(project)
     config = {
         "INHERIT": os.path.relpath(project.root / "mkdocs.yml", work),
         "docs_dir": os.path.relpath(docs_dir, work),
         "nav": navigation(project),
-        "theme": {"custom_dir": str(OVERRIDES)},
+        "theme": {"custom_dir": str(theme_overrides(project.languages, work))},
         # the browser words every page needs, per language, as JSON ready for the page
         # (overrides/main.html writes the page's language into a <script>)
         "extra": {
-            "kns_words": {lang: json_script(browser_words(lang, "every")) for lang in LANGUAGES},
+            "kns_words": {
+                lang: json_script(browser_words(lang, "every", own)) for lang in project.languages
+            },
             # the 404 page (overrides/404.html) answers every unknown path in both languages
             "kns_not_found": {
-                lang: {key: UI[lang][key] for key in ("not_found", "not_found.text", "home")}
-                for lang in LANGUAGES
+                lang: {key: ui[lang][key] for key in ("not_found", "not_found.text", "home")}
+                for lang in project.languages
             },
         },
     }
     config_file = work / "mkdocs.yml"
     config_file.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
     return config_file
+
+
+def theme_overrides(languages: tuple[str, ...], work: Path) -> Path:
+    """Our theme overrides, plus, for a language the theme has no words for (Thái, Mông), a
+    stand-in that is the Vietnamese one but names its own language: the theme would otherwise
+    fail on it, and the page's `<html lang>` (which the scripts read) must be the page's."""
+    themed = Path(str(importlib.resources.files("material"))) / "templates/partials/languages"
+    missing = [lang for lang in languages if not (themed / f"{lang}.html").is_file()]
+    if not missing:
+        return OVERRIDES
+    folder = work / "overrides"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(OVERRIDES, folder)
+    (folder / "partials" / "languages").mkdir(parents=True, exist_ok=True)
+    for lang in missing:
+        (folder / "partials" / "languages" / f"{lang}.html").write_text(
+            '{% import "partials/languages/vi.html" as base %}\n'
+            f'{{% macro t(key) %}}{{{{ "{lang}" if key == "language" else base.t(key) }}}}'
+            "{% endmacro %}\n",
+            encoding="utf-8",
+        )
+    return folder
 
 
 def run_mkdocs(config_file: Path, out_dir: Path) -> None:
@@ -210,16 +253,18 @@ def run_mkdocs(config_file: Path, out_dir: Path) -> None:
         raise BuildError(f"mkdocs build failed:\n{result.stdout}{result.stderr}".rstrip())
 
 
-def postprocess(site: Path, skipped: frozenset[str] = frozenset()) -> int:
+def postprocess(
+    site: Path, skipped: frozenset[str] = frozenset(), languages: tuple[str, ...] = LANGUAGES
+) -> int:
     """Split search into one accent-insensitive index per language, loaded only on the first
     query; make our scripts, styles and pages smaller and purge the theme CSS no page uses;
     then write the offline pack, which lists and versions the final files (all but `skipped`);
     return the number of HTML pages."""
-    split_search_index(site)
-    link_search_worker(site)
+    split_search_index(site, languages)
+    link_search_worker(site, languages)
     shrink_site(site)
     slim_theme_css(site)
-    write_offline_pack(site, skipped)
+    write_offline_pack(site, skipped, languages)
     shrink_file(site / "sw.js", minify_js)
     return sum(1 for _ in site.rglob("*.html"))
 

@@ -6,7 +6,8 @@
 
   var script = document.currentScript;
   var ROOT = new URL("../", script ? script.src : location.href); // this file lives in assets/
-  var LANG = document.documentElement.lang === "en" ? "en" : "vi";
+  // the page's language as the theme writes it: vi, en or a language added in mkdocs.yml
+  var LANG = document.documentElement.lang;
   var PREFIX = "kns:v1:";
   var ATTEMPTS_KEY = PREFIX + "attempts";
 
@@ -374,8 +375,9 @@
     for (var i = 0; i < total; i++) if (isRight(quiz, i)) score += 1;
     var passed = score >= data.pass_mark;
     if (!state.saved) {
+      // class mode takes vi or en: a page of another language records its attempt as vi
       var attempt = {
-        id: state.attempt || newId(), lesson: data.lesson, lang: LANG, score: score, total: total,
+        id: state.attempt || newId(), lesson: data.lesson, lang: LANG === "en" ? "en" : "vi", score: score, total: total,
         passed: passed, answered_at: new Date().toISOString()
       };
       mergeAttempts([attempt]);
@@ -476,7 +478,7 @@
         if (wasMine) return;
         if (!found) return tell(WORDS.noVoice, button);
         var utterance = new window.SpeechSynthesisUtterance(text);
-        utterance.lang = LANG === "vi" ? "vi-VN" : "en-US";
+        utterance.lang = LANG === "en" ? "en-US" : "vi-VN"; // a third language shows Vietnamese text
         try { utterance.voice = found; } catch (err) { /* the language alone picks a voice */ }
         utterance.onend = function () { if (speaking === button) reset(); };
         utterance.onerror = function (event) {

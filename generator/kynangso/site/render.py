@@ -9,6 +9,7 @@ the header, the sidebar and the footer. What Markdown makes is then cleaned by `
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -20,9 +21,16 @@ import jinja2
 import markupsafe
 
 from kynangso.catalog import Catalog, LessonEntry, TopicEntry, Words, write_catalog
-from kynangso.site.strings import LOCALIZED_PAGES, UI, browser_words, format_date
+from kynangso.site.strings import (
+    LOCALIZED_PAGES,
+    PROJECT_WORDS,
+    browser_words,
+    format_date,
+    localized_pages,
+    site_words,
+)
 from kynangso.sources.authortext import CODE_SPAN
-from kynangso.sources.schema import LANGUAGES, Quiz
+from kynangso.sources.schema import Fallback, Quiz
 from kynangso.sources.validate import Project
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
@@ -52,6 +60,37 @@ def markdown_text(value: str) -> str:
     return "".join(parts)
 
 
+# A text a third language has no translation of is shown in Vietnamese (`Text.get` gives a
+# `Fallback`): the element says so with lang="vi" (a screen reader switches voice) and a small
+# word from the page language's catalogue (`site.fallback`) says it to the eye. Texts in the
+# page's own language come out exactly as before.
+@jinja2.pass_context
+def markdown_inline(context: jinja2.runtime.Context, value: str) -> str:
+    """`markdown_text` for a text inside a line (a title, a list item)."""
+    text = markdown_text(value)
+    if not isinstance(value, Fallback):
+        return text
+    return f'<span lang="vi">{text}</span> <small>{context["t"]["fallback"]}</small>'
+
+
+@jinja2.pass_context
+def markdown_block(context: jinja2.runtime.Context, value: str) -> str:
+    """`markdown_text` for a text of its own paragraphs (a step's body, a tip, a page)."""
+    text = markdown_text(value)
+    if not isinstance(value, Fallback):
+        return text
+    mark = context["t"]["fallback"]
+    return f'<small>{mark}</small>\n\n<div lang="vi" markdown="1">\n\n{text}\n\n</div>'
+
+
+def text_html(value: str) -> markupsafe.Markup:
+    """A text for an HTML template (the quiz form), in a lang="vi" span where it fell back."""
+    escaped = markupsafe.escape(value)
+    if isinstance(value, Fallback):
+        return markupsafe.Markup('<span lang="vi">') + escaped + markupsafe.Markup("</span>")
+    return escaped
+
+
 def html_title(value: str) -> str:
     """A title as HTML text, for the theme, which inserts page titles without escaping them."""
     return REFERENCE_AMP.sub("&amp;", value).replace("<", "&lt;").replace(">", "&gt;")
@@ -70,7 +109,7 @@ def json_script(value: Any) -> markupsafe.Markup:
     return markupsafe.Markup(text)
 
 
-def _environment() -> jinja2.Environment:
+def _environment(own: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -79,33 +118,37 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["md"] = markdown_text
+    env.filters["md"] = markdown_inline
+    env.filters["mdblock"] = markdown_block
+    env.filters["tx"] = text_html
     env.filters["yamlstr"] = yaml_string
     env.filters["htmltitle"] = html_title
     env.filters["date"] = format_date
     env.filters["json_script"] = json_script
-    env.globals["browser_words"] = browser_words
+    env.globals["browser_words"] = functools.partial(browser_words, own=own)
     return env
 
 
 def site_pages(project: Project) -> dict[str, str]:
     """Every page of the site as {path under docs/: Markdown text}; a pure function of the project."""
-    env = _environment()
+    own = project.root / PROJECT_WORDS
+    env = _environment(own)
     pages: dict[str, str] = {}
     counts = {key: len(project.lessons_in(key)) for key in project.topics}
     # the course order (topics, then lessons in each): the home page's "start here" and "continue"
     order = [lesson for key in project.topics for lesson in project.lessons_in(key)]
-    for lang in LANGUAGES:
-        t = UI[lang]
+    localized = localized_pages(project.languages, own)
+    for lang in project.languages:
+        t = site_words(lang, own)
         other = "en" if lang == "vi" else "vi"
-        common = {"lang": lang, "t": t, "other": other}
+        common = {"lang": lang, "t": t, "other": other, "localized": localized}
         pages[f"{lang}/index.md"] = env.get_template("home.md.j2").render(
             page=project.pages["home"],
             topics=project.topics,
             counts=counts,
             order=[(lesson.id, lesson.title.get(lang)) for lesson in order],
             media=media_prefix(lang, depth=0),
-            slugs={name: names[lang] for name, names in LOCALIZED_PAGES.items()},
+            slugs={name: names[lang] for name, names in localized.items()},
             **common,
         )
         for key, topic in project.topics.items():
@@ -150,8 +193,9 @@ def _progress_pages(
     env: jinja2.Environment, project: Project, lang: str, common: dict[str, Any]
 ) -> dict[str, str]:
     """ "My progress" and the passport in `lang`, plus redirects from the other language's slugs."""
-    t = UI[lang]
-    slugs = {name: names[lang] for name, names in LOCALIZED_PAGES.items()}
+    t = common["t"]
+    localized: dict[str, dict[str, str]] = common["localized"]
+    slugs = {name: names[lang] for name, names in localized.items()}
     shared = {
         "catalog": catalog(project, lang),
         "assets": asset_prefix(lang, depth=1),
@@ -167,7 +211,7 @@ def _progress_pages(
         f"{lang}/{slugs['passport']}.md": env.get_template("passport.md.j2").render(**shared),
         f"{lang}/{slugs['join']}.md": env.get_template("join.md.j2").render(**shared),
     }
-    for name, names in LOCALIZED_PAGES.items():
+    for name, names in localized.items():
         for other_lang, slug in names.items():
             if other_lang != lang and slug != names[lang]:
                 pages[f"{lang}/{slug}.md"] = env.get_template("redirect.md.j2").render(
@@ -187,7 +231,7 @@ def moved_lesson_files(project: Project) -> frozenset[str]:
     return frozenset(
         f"{prefix}lessons/{old_id}/index.html"
         for old_id in moved_lessons(project)
-        for prefix in ("", "en/")
+        for prefix in ("", *(f"{lang}/" for lang in project.languages[1:]))
     )
 
 

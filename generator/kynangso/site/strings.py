@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kynangso import words
 from kynangso.sources.schema import LANGUAGES
+
+# A project's own catalogues, for a language the generator has none of (see README, "Interface
+# words"): Vietnamese still fills every key they leave out.
+PROJECT_WORDS = Path("content") / "words"
 
 # The site's words, one catalogue per language (kynangso/words/<lang>.yaml).
 UI: dict[str, dict[str, str]] = {lang: words.load(lang).section("site") for lang in LANGUAGES}
@@ -22,9 +28,14 @@ BROWSER_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def browser_words(lang: str, kind: str) -> dict[str, dict[str, str]]:
+def site_words(lang: str, own: Path | None = None) -> dict[str, str]:
+    """The page templates' words in `lang`; `own` is the project's folder of catalogues."""
+    return words.load(lang, project=own).section("site")
+
+
+def browser_words(lang: str, kind: str, own: Path | None = None) -> dict[str, dict[str, str]]:
     """{group: {key: text}} for a page of `kind`, written into it as JSON for the scripts."""
-    catalogue = words.load(lang)
+    catalogue = words.load(lang, project=own)
     return {group: catalogue.section("browser", group) for group in BROWSER_GROUPS[kind]}
 
 
@@ -44,3 +55,13 @@ LOCALIZED_PAGES: dict[str, dict[str, str]] = {
     name: {lang: words.load(lang).section("pages")[name] for lang in LANGUAGES}
     for name in words.load(words.BASE).section("pages")
 }
+
+
+def localized_pages(
+    languages: tuple[str, ...], own: Path | None = None
+) -> dict[str, dict[str, str]]:
+    """{page: {lang: address}} for the site's `languages` (LOCALIZED_PAGES for vi and en)."""
+    return {
+        name: {lang: words.load(lang, project=own).section("pages")[name] for lang in languages}
+        for name in words.load(words.BASE).section("pages")
+    }

@@ -13,6 +13,7 @@ from pathlib import Path
 from kynangso.errors import Problem, SourceError
 from kynangso.sources import rules, schema
 from kynangso.sources.collect import Collector, M
+from kynangso.sources.languages import site_languages, text_language_problems
 from kynangso.sources.links import broken_internal_links
 from kynangso.sources.loading import Document
 from kynangso.sources.media import svg_problems
@@ -31,6 +32,8 @@ class Project:
     topics: dict[str, schema.TopicInfo]
     glossary: schema.Glossary
     documents: dict[str, Document] = field(default_factory=dict)
+    # the site's languages (mkdocs.yml's i18n list), Vietnamese first
+    languages: tuple[str, ...] = schema.LANGUAGES
 
     @property
     def media_dir(self) -> Path:
@@ -46,13 +49,14 @@ def load_project(root: Path) -> Project:
     """Read and check every source under `root`; raise `SourceError` listing all problems."""
     root = root.resolve()
     c = Collector(root)
+    languages = _languages(c, root)
     lessons = _load_dir(c, root / "lessons", schema.Lesson)
     quizzes = _load_dir(c, root / "quizzes", schema.Quiz)
     pages = {
         name: c.model(root / "content" / "pages" / f"{name}.yaml", schema.Page) for name in PAGES
     }
     topics, topics_doc = c.model(root / "content" / "topics.yaml", schema.Topics)
-    glossary, _ = c.model(root / "content" / "glossary.yaml", schema.Glossary)
+    glossary, glossary_doc = c.model(root / "content" / "glossary.yaml", schema.Glossary)
 
     if topics is not None and topics_doc is not None:
         rules.check_topics(c, root, topics, topics_doc)
@@ -63,6 +67,10 @@ def load_project(root: Path) -> Project:
     for quiz_id, (quiz, doc) in quizzes.items():
         rules.check_quiz(c, quiz_id, quiz, doc)
     rules.check_formerly(c, lessons)
+    texts = (*lessons.values(), *quizzes.values(), *pages.values(), (glossary, glossary_doc))
+    for model, doc in texts:
+        if model is not None and doc is not None:
+            c.problems += text_language_problems(doc, model, languages)
     for svg in sorted((root / "content" / "media").glob("*.svg")):
         c.problems += svg_problems(svg, c.shown(svg))
 
@@ -89,7 +97,20 @@ def load_project(root: Path) -> Project:
         topics=dict(topics.topics),
         glossary=glossary,
         documents=c.documents,
+        languages=languages,
     )
+
+
+def _languages(c: Collector, root: Path) -> tuple[str, ...]:
+    """The site's languages from mkdocs.yml; vi and en for a tree without one (a lesson
+    folder checked on its own), and a problem when its list is not usable."""
+    if not (root / "mkdocs.yml").is_file():
+        return schema.LANGUAGES
+    try:
+        return site_languages(root)
+    except SourceError as error:
+        c.problems += error.problems
+        return schema.LANGUAGES
 
 
 def _load_dir(

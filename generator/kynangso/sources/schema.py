@@ -63,15 +63,45 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
 
 
+class Fallback(str):
+    """The Vietnamese text given where a text has none in the language asked for: the pages
+    mark it (`lang="vi"` and a word saying so), as the words catalogues mark theirs."""
+
+    __slots__ = ()
+
+
 class Text(Strict):
     """Một nội dung viết cả hai thứ tiếng, đặt cạnh nhau · One text in both languages, side by side,
-    so a missing translation is visible."""
+    so a missing translation is visible. Another site language may stand beside them (`blt: …`)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        str_strip_whitespace=False,
+        frozen=True,
+        json_schema_extra={
+            "patternProperties": {LANGUAGE_CODE: {"type": "string", "minLength": 1}},
+            "additionalProperties": False,
+        },
+    )
+    # a key beside vi and en is a text in another site language: validate checks it is one
+    # of mkdocs.yml's languages (sources/languages.py), so a typo (`vn:`) is still named
+    __pydantic_extra__: dict[str, NonEmpty] = Field(init=False)
 
     vi: NonEmpty = Field(description="Tiếng Việt · Vietnamese text")
     en: NonEmpty = Field(description="Tiếng Anh · English text")
 
     def get(self, lang: str) -> str:
-        return self.vi if lang == "vi" else self.en
+        """The text in `lang`; Vietnamese, as a `Fallback`, where it has none in that language."""
+        if lang == "vi":
+            return self.vi
+        if lang == "en":
+            return self.en
+        own = (self.__pydantic_extra__ or {}).get(lang)
+        return own if own is not None else Fallback(self.vi)
+
+    def extra_languages(self) -> list[str]:
+        """The codes of the texts beside vi and en."""
+        return list(self.__pydantic_extra__ or {})
 
 
 class Step(Strict):

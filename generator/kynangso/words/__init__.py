@@ -57,16 +57,21 @@ def languages(folder: Path = FOLDER) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=32)
-def load(lang: str, folder: Path = FOLDER) -> Catalogue:
-    """The catalogue of `lang`, read once per process; missing keys come from the base."""
+def load(lang: str, folder: Path = FOLDER, project: Path | None = None) -> Catalogue:
+    """The catalogue of `lang`, read once per process; missing keys come from the base.
+    `project` is a project's own folder of catalogues (`content/words/`), for a language
+    this folder has none of: a project can add a language without changing the generator."""
     base = _read(folder, BASE)
     if lang == BASE:
         return Catalogue(lang, str(base["language"]), base, frozenset())
-    if not (folder / f"{lang}.yaml").is_file():
-        raise WordsError(f"{folder / lang}.yaml: no interface words for language {lang!r}")
-    own = _read(folder, lang)
+    source = folder
+    if not (folder / f"{lang}.yaml").is_file() and project is not None:
+        source = project
+    if not (source / f"{lang}.yaml").is_file():
+        raise WordsError(f"{source / lang}.yaml: no interface words for language {lang!r}")
+    own = _read(source, lang)
     fallbacks: set[str] = set()
-    merged = _merge(base, own, (), fallbacks, folder / f"{lang}.yaml")
+    merged = _merge(base, own, (), fallbacks, source / f"{lang}.yaml")
     return Catalogue(lang, str(own.get("language", lang)), merged, frozenset(fallbacks))
 
 

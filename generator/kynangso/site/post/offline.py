@@ -21,7 +21,12 @@ SKIPPED_SUFFIXES = (".map", ".gz")
 SKIPPED_NAMES = {"sw.js", "sitemap.xml"}
 
 
-def pack_files(site: Path, lang: str, skipped: frozenset[str] = frozenset()) -> list[str]:
+def pack_files(
+    site: Path,
+    lang: str,
+    skipped: frozenset[str] = frozenset(),
+    languages: tuple[str, ...] = LANGUAGES,
+) -> list[str]:
     """Site-relative URLs of every file the `lang` pack holds: that language's pages and the
     search index and the shared scripts, styles, media and offline lists, except the `skipped`
     files (site-relative paths)."""
@@ -36,12 +41,13 @@ def pack_files(site: Path, lang: str, skipped: frozenset[str] = frozenset()) -> 
             continue
         if relative.startswith("offline/") and relative != f"offline/{lang}.json":
             continue
-        english = relative.startswith("en/")
+        # the first language lives at the root, every other one in its own folder (`en/…`)
+        folder = next((code for code in languages[1:] if relative.startswith(f"{code}/")), None)
         if path.suffix == ".html" or relative.endswith(SEARCH_INDEX):
-            if english != (lang == "en"):
+            if folder != (None if lang == languages[0] else lang):
                 continue
-        elif english:
-            continue  # nothing but pages and the English index lives under en/
+        elif folder:
+            continue  # nothing but pages and the language's index lives under en/
         urls.append(_url(relative))
     return urls
 
@@ -62,11 +68,11 @@ def _file(site: Path, url: str) -> Path:
 
 
 def write_offline_pack(
-    site: Path, skipped: frozenset[str] = frozenset()
+    site: Path, skipped: frozenset[str] = frozenset(), languages: tuple[str, ...] = LANGUAGES
 ) -> dict[str, dict[str, object]]:
     """Write offline/<lang>.json for every language and sw.js with a content version."""
     (site / "offline").mkdir(exist_ok=True)
-    packs = {lang: pack_files(site, lang, skipped) for lang in LANGUAGES}
+    packs = {lang: pack_files(site, lang, skipped, languages) for lang in languages}
     digest = hashlib.sha256()
     for url in sorted(set().union(*packs.values())):
         if url.startswith("offline/"):
@@ -92,11 +98,11 @@ def write_offline_pack(
 AUDIO_PREFIX = "media/audio/"
 
 
-def pack_sizes(site: Path) -> dict[str, tuple[int, int]]:
+def pack_sizes(site: Path, languages: tuple[str, ...] = LANGUAGES) -> dict[str, tuple[int, int]]:
     """{lang: (bytes of the whole pack, bytes of its recorded voices)}, from offline/<lang>.json:
     the recordings (lesson steps' `audio:`) are what can make a pack heavy on a phone."""
     sizes = {}
-    for lang in LANGUAGES:
+    for lang in languages:
         manifest = json.loads((site / "offline" / f"{lang}.json").read_text(encoding="utf-8"))
         audio = sum(
             _file(site, url).stat().st_size

@@ -51,18 +51,29 @@ def folded_words(text: str) -> str:
     return " ".join(folded for word in words if (folded := fold(word)) != word)
 
 
-def language_of(location: str) -> str:
+def language_of(location: str, languages: tuple[str, ...] = LANGUAGES) -> str:
     """The language of a search entry by its address: the first language lives at the root,
     the others under their own folder (`en/…`)."""
-    for lang in LANGUAGES[1:]:
+    for lang in languages[1:]:
         if location == lang or location.startswith(f"{lang}/"):
             return lang
-    return LANGUAGES[0]
+    return languages[0]
 
 
 def index_path(lang: str) -> str:
     """Where a language's index is, relative to the site root."""
     return INDEX if lang == LANGUAGES[0] else f"{lang}/{INDEX}"
+
+
+LUNR = "assets/javascripts/lunr/min"
+
+
+def lunr_language(site: Path, lang: str) -> str:
+    """The search engine's language for an index: its own where the theme ships one, else
+    Vietnamese, the language a third language's untranslated texts are shown in."""
+    if lang in ("vi", "en") or (site / LUNR / f"lunr.{lang}.min.js").is_file():
+        return lang
+    return LANGUAGES[0]
 
 
 def with_folded_fields(
@@ -97,7 +108,11 @@ def lesson_topics(site: Path, lang: str) -> dict[str, str]:
     if not catalog_file.is_file():
         return {}
     catalog = json.loads(catalog_file.read_text(encoding="utf-8"))
-    names = {key: topic["title"][lang] for key, topic in catalog.get("topics", {}).items()}
+    # the catalog holds vi and en: another language's lessons take the Vietnamese names
+    names = {
+        key: topic["title"].get(lang) or topic["title"][LANGUAGES[0]]
+        for key, topic in catalog.get("topics", {}).items()
+    }
     return {
         lesson_id: names[lesson["topic"]]
         for lesson_id, lesson in catalog.get("lessons", {}).items()
@@ -105,7 +120,7 @@ def lesson_topics(site: Path, lang: str) -> dict[str, str]:
     }
 
 
-def split_search_index(site: Path) -> dict[str, int]:
+def split_search_index(site: Path, languages: tuple[str, ...] = LANGUAGES) -> dict[str, int]:
     """Replace the one index mkdocs has just written for every language by one per language,
     each with its own lunr language and the folded fields; return the number of entries per
     language."""
@@ -115,9 +130,13 @@ def split_search_index(site: Path) -> dict[str, int]:
     index = json.loads(source.read_text(encoding="utf-8"))
     docs: list[dict[str, Any]] = index.get("docs", [])
     counts: dict[str, int] = {}
-    for lang in LANGUAGES:
-        own = [doc for doc in docs if language_of(str(doc.get("location", ""))) == lang]
-        config = {**index.get("config", {}), "lang": [lang], "separator": SEPARATOR}
+    for lang in languages:
+        own = [doc for doc in docs if language_of(str(doc.get("location", "")), languages) == lang]
+        config = {
+            **index.get("config", {}),
+            "lang": [lunr_language(site, lang)],
+            "separator": SEPARATOR,
+        }
         made = with_folded_fields(config, own, lesson_topics(site, lang))
         target = site / index_path(lang)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -140,7 +159,7 @@ def stand_in_name(lang: str) -> str:
     return STAND_IN if lang == LANGUAGES[0] else STAND_IN.replace(".js", f".{lang}.js")
 
 
-def link_search_worker(site: Path) -> str:
+def link_search_worker(site: Path, languages: tuple[str, ...] = LANGUAGES) -> str:
     """Write the name of Material's search worker and the address of a language's index into
     a copy of our stand-in per language, which loads them on the first query; return the
     worker's name."""
@@ -155,7 +174,7 @@ def link_search_worker(site: Path) -> str:
     for marker in (MARKER, INDEX_MARKER):
         if marker not in text:
             raise BuildError(f"{stand_in} has no {marker} to replace")
-    for lang in LANGUAGES:
+    for lang in languages:
         # the stand-in lives three folders down from the site root
         index = f"../../../{index_path(lang)}"
         linked = text.replace(MARKER, material[0]).replace(INDEX_MARKER, index)
