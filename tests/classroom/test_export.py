@@ -12,6 +12,9 @@ from click.testing import CliRunner
 
 from kynangso.catalog import Catalog, LessonEntry, Words
 from kynangso.classroom import database, store
+from kynangso.classroom.export import (
+    CHUNK_ROWS as EXPORT_CHUNK_ROWS,
+)
 from kynangso.classroom.export import COLUMNS, completions_csv, safe_cell, write_completions
 from kynangso.cli import main
 
@@ -183,3 +186,59 @@ def test_export_of_a_postgres_store_equals_the_same_sqlite_store(
         outputs.append(result.stdout_bytes)
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\r\n") == 1 + len(names)
+
+
+class _CursorsSeen(io.StringIO):
+    """A CSV destination that asks PostgreSQL, now and then while lines come, which cursors
+    the export's connection holds open: a server-side cursor shows in `pg_cursors` while rows
+    stream."""
+
+    def __init__(self, connection: database.Connection) -> None:
+        super().__init__()
+        self.connection = connection
+        self.lines = 0
+        self.cursors: set[str] = set()
+
+    def write(self, text: str) -> int:
+        self.lines += 1
+        # The header goes out before any row is read.
+        if database.is_postgres(self.connection) and self.lines % 1000 == 2:
+            found = self.connection.execute("SELECT name FROM pg_cursors").fetchall()
+            self.cursors |= {str(row["name"]) for row in found}
+        return super().write(text)
+
+
+def test_a_postgres_export_streams_its_rows(postgres_url: str, tmp_path: Path) -> None:
+    """On PostgreSQL the CSV's rows come through a server-side cursor, a chunk at a time (a
+    hub's million completions never sit whole in memory), and the bytes are those of the
+    same store on SQLite, over more rows than one chunk."""
+    outputs = []
+    for where in (tmp_path / "class.db", postgres_url):
+        connection = store.connect(where)
+        connection.execute(
+            "INSERT INTO classes (code, name, pin_salt, pin_hash, created_at)"
+            " VALUES ('ABCDEF', 'Lớp A', ?, ?, '')",
+            (b"salt", b"hash"),
+        )
+        connection.execute(
+            "INSERT INTO learners (id, class_code, name, joined_at) VALUES ('L1', 'ABCDEF', 'A', '')"
+        )
+        connection.execute("BEGIN")
+        connection.executemany(
+            "INSERT INTO completions (id, class_code, learner_id, lesson, lang, score, total,"
+            " passed, answered_at, received_at, answers, day)"
+            " VALUES (?, 'ABCDEF', 'L1', 'vneid-activate', 'vi', ?, 6, 1, ?, ?, '101', ?)",
+            [
+                (f"c{i:05d}", i % 7, f"2026-11-25T10:{i % 60:02d}:00Z", "2026-11-26T00:00:00Z", "")
+                for i in range(EXPORT_CHUNK_ROWS + 10)
+            ],
+        )
+        connection.execute("COMMIT")
+        out = _CursorsSeen(connection)
+        write_completions(connection, None, None, out)
+        outputs.append((out.getvalue(), out.cursors))
+        connection.close()
+    (on_sqlite, _), (on_postgres, cursors) = outputs
+    assert on_postgres == on_sqlite
+    assert on_postgres.count("\r\n") == 1 + EXPORT_CHUNK_ROWS + 10
+    assert cursors and all(name.startswith("kynangso_stream_") for name in cursors)

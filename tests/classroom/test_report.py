@@ -3,6 +3,7 @@ API, exported as one self-contained HTML file."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -13,7 +14,7 @@ from classmode import Server, request
 
 from kynangso.catalog import load_catalog, write_catalog
 from kynangso.classroom import database, store
-from kynangso.classroom.figures import counted_day, report_data
+from kynangso.classroom.figures import counted_day, report_data, store_report_data
 from kynangso.classroom.report import ReportError, _percent_cells, write_report
 from kynangso.classroom.reportpage import summary_sentence
 from kynangso.site.render import site_catalog
@@ -162,6 +163,11 @@ def test_report_refuses_what_it_cannot_read(
 def test_report_numbers(class_store: tuple[database.Target, str, Path]) -> None:
     db, code, site = class_store
     data = report_data(*rows_of(db, code), load_catalog(site))
+    connection = store.connect(db)
+    counted_by_sql = store_report_data(connection, code, load_catalog(site))
+    connection.close()
+    # The same numbers counted by the database (its class rows also carry `created_at`).
+    assert dataclasses.replace(counted_by_sql, classes=data.classes) == data
     assert data.counts == {
         "classes": 1,
         "joined": 4,

@@ -13,6 +13,7 @@ The schema version lives in `PRAGMA user_version` on SQLite and in the one-row t
 from __future__ import annotations
 
 import atexit
+import itertools
 import re
 import sqlite3
 import threading
@@ -182,6 +183,9 @@ class PgCursor:
         return iter(self.fetchall())
 
 
+_stream_numbers = itertools.count()
+
+
 class PgConnection:
     """A PostgreSQL connection that speaks to the store as sqlite3.Connection does."""
 
@@ -205,6 +209,22 @@ class PgConnection:
         if rows:
             cursor.executemany(translate(sql, True), rows)
         return PgCursor(cursor)
+
+    def stream(self, sql: str, parameters: Any = None, /, size: int = 4096) -> Iterator[Any]:
+        """`sql`'s rows read through a server-side cursor, `size` rows a round trip, so a
+        result of a million rows is never whole in this process (`execute` reads it all). The
+        cursor lives in a transaction of its own, ended when the rows are read or the iterator
+        is closed. Not in `Connection`: only the CSV of a whole hub needs it, and SQLite's
+        cursors already step through a result as it is read."""
+        params = list(parameters) if parameters else None
+        name = f"kynangso_stream_{next(_stream_numbers)}"  # unique on this connection
+        with (
+            self.raw.transaction(),
+            self.raw.cursor(name=name, row_factory=_row_factory) as cursor,
+        ):
+            cursor.itersize = size
+            cursor.execute(translate(sql, params is not None), params)
+            yield from cursor
 
     def close(self) -> None:
         if self._give_back is not None:

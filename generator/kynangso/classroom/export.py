@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from kynangso.catalog import Catalog
-from kynangso.classroom.database import Connection, Target, is_postgres
+from kynangso.classroom.database import Connection, PgConnection, Target, is_postgres
 
 COLUMNS = (
     "id",
@@ -42,6 +42,7 @@ COLUMNS = (
 # CSV keeps exactly COLUMNS.
 HUB_COLUMNS = ("team", "place")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = 4096  # CSV lines read from the database at a time
 
 
 def safe_cell(value: Any) -> Any:
@@ -139,6 +140,12 @@ def write_completions(
         query += " WHERE c.class_code = ?"
         params.append(code)
     query += " ORDER BY c.answered_at, c.id"
+    if isinstance(connection, PgConnection):
+        # A hub may hold a million completions: read them in chunks through a server-side
+        # cursor rather than all at once.
+        out.write("\ufeff" + ",".join(columns) + "\r\n")
+        out.writelines(line for (line,) in connection.stream(query, params, CHUNK_ROWS))
+        return
     if isinstance(connection, sqlite3.Connection):
         cursor: Any = connection.cursor()
         cursor.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
@@ -146,7 +153,7 @@ def write_completions(
     else:
         cursor = connection.execute(query, params)
     out.write("\ufeff" + ",".join(columns) + "\r\n")
-    while lines := cursor.fetchmany(4096):
+    while lines := cursor.fetchmany(CHUNK_ROWS):
         out.writelines(line for (line,) in lines)
 
 

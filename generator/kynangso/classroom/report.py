@@ -6,9 +6,9 @@ runs it in a Jupyter kernel with nbconvert, and exports it with a template that 
 own style and embeds the charts (matplotlib PNGs) as data: URIs, so the report opens anywhere
 with no internet and can be mailed to the commune as one file.
 
-The notebook calls `load_report_data`; the numbers come from `figures` (shared with the coach
-dashboard) and the HTML pieces from `reportpage`. Learners' names never appear in the report,
-only counts.
+The notebook calls `load_report_data`; the numbers come from `figures` (counted by the
+database, shared with the coach dashboard) and the HTML pieces from `reportpage`. Learners'
+names never appear in the report, only counts.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from kynangso.catalog import CatalogError, load_catalog
-from kynangso.classroom import database, roster, store
+from kynangso.classroom import database, store
 from kynangso.classroom.commune import Commune, commune
 from kynangso.classroom.database import Connection, Target
-from kynangso.classroom.figures import ReportData, report_data
+from kynangso.classroom.figures import ReportData, store_report_data
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "teams"
 NOTEBOOK_SOURCE = TEMPLATES / "report_notebook.ipy"
@@ -49,21 +49,8 @@ def load_report_data(db_path: str, class_code: str | None, site_dir: str | None)
     catalog = load_catalog(Path(site_dir)) if site_dir else None
     connection = open_store(database.target(db_path))
     try:
-        # Residents are persons: an entry merged into another is counted as that one.
-        person = {
-            row[0]: row[1]
-            for row in connection.execute(
-                f"SELECT l.id, {roster.person_sql(connection)} FROM learners l"
-            )
-        }
-        learners = [
-            row for row in store.learners(connection, class_code) if person[row["id"]] == row["id"]
-        ]
-        rows = [
-            {**row, "learner_id": person.get(row["learner_id"], row["learner_id"])}
-            for row in store.completions(connection, class_code)
-        ]
-        return report_data(store.classes(connection, class_code), learners, rows, catalog)
+        # Counted by the database: a row per day, lesson, topic and question comes back.
+        return store_report_data(connection, class_code, catalog)
     finally:
         connection.close()
 
