@@ -346,6 +346,74 @@ def test_handbook_builds_offline_in_both_languages(
     assert not list(book.rglob("*.map")) and not list(book.rglob("*.ipynb"))
 
 
+# Theme and Sphinx words that an English page of the handbook must not show in Vietnamese.
+VIETNAMESE_CHROME = ("Tìm Kiếm", "Nội dung", "Chế độ toàn màn hình", "Nhấp để", "xem tiếp", "Bởi ")
+
+
+def test_english_handbook_pages_have_english_chrome_and_link_the_other_language(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
+    out, _, _ = teams
+    book = out / "handbook"
+    vi = (book / "sample-lesson.vi.html").read_text(encoding="utf-8")
+    en = (book / "sample-lesson.en.html").read_text(encoding="utf-8")
+    assert re.search(r'<html lang="vi"[ >]', vi) and re.search(r'<html lang="en"[ >]', en)
+    assert [word for word in VIETNAMESE_CHROME if word in en] == []
+    assert 'title="Search"' in en and "Contents" in en and "Fullscreen mode" in en
+    assert "translations.js" not in en and "<title>Sample lesson &#8212; Handbook" in en
+    # the Vietnamese pages keep the Vietnamese words
+    assert "Tìm Kiếm" in vi and "Nội dung" in vi and "translations.js" in vi
+    # outside the lesson itself and the two-language navigation, no Vietnamese letter at all
+    chrome = re.sub(r'<article class="bd-article">.*?</article>', "", en, flags=re.DOTALL)
+    chrome = re.sub(
+        r"<nav class=\"bd-docs-nav.*?</nav>|<nav class=\"bd-links.*?</nav>",
+        "",
+        chrome,
+        flags=re.DOTALL,
+    )
+    chrome = re.sub(
+        r'<(?:link|a)[^>]*href="sample-lesson\.vi\.html"[^>]*>(?:[^<]*<[^a/][^>]*>)*', "", chrome
+    )
+    chrome = chrome.replace("Kỹ năng số", "").replace("Bài mẫu", "")
+    leftovers = [
+        line.strip()
+        for line in chrome.splitlines()
+        if re.search(r"[\u0300-\u036fđĐ]", unicodedata.normalize("NFD", line))
+    ]
+    assert leftovers == []
+    # each lesson page links to the same lesson in the other language
+    assert 'href="sample-lesson.en.html" hreflang="en"' in vi
+    assert 'href="sample-lesson.vi.html" hreflang="vi"' in en
+    # the home page holds both languages and stays Vietnamese
+    assert '<html lang="vi"' in (book / "index.html").read_text(encoding="utf-8")
+
+
+def test_handbook_pages_log_no_console_error_and_load_only_their_own_host(
+    teams: tuple[Path, Path, dict[str, object]], page: Page
+) -> None:
+    """The handbook's home, a Vietnamese and an English lesson page, opened from a local
+    server as on a first visit (no stored colour mode): no console error, no script error, no
+    request to another host; the language link leads to the other page."""
+    out, _, _ = teams
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    with serving(SiteApp(out.parent)) as url:
+        elsewhere: list[str] = []
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith((url, "data:")) else elsewhere.append(r.url),
+        )
+        for name in ("index.html", "sample-lesson.vi.html", "sample-lesson.en.html"):
+            page.goto(f"{url}/teams/handbook/{name}", wait_until="load")
+            page.wait_for_timeout(500)  # the theme's scripts run after load
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.locator(".kns-other-language a").click()
+        expect(page).to_have_url(f"{url}/teams/handbook/sample-lesson.vi.html")
+        page.wait_for_timeout(500)
+    assert errors == [] and elsewhere == []
+
+
 def test_handbook_search_folds_accents_in_the_index_and_the_query() -> None:
     from kynangso.teams.booksearch import SearchVietnamese
 
@@ -564,6 +632,9 @@ def test_a_failed_handbook_is_a_build_error_and_starts_clean_next_time(tmp_path:
     sources = handbook.BookSources()
     sources.add("_config.yml", json.dumps(handbook._config()))
     sources.add(f"_ext/{handbook.SEARCH_EXTENSION_NAME}.py", handbook.SEARCH_EXTENSION.read_bytes())
+    sources.add(
+        f"_ext/{handbook.LANGUAGE_EXTENSION_NAME}.py", handbook.LANGUAGE_EXTENSION.read_bytes()
+    )
     sources.add(
         "_toc.yml",
         json.dumps(
