@@ -26,6 +26,7 @@ from kynangso.errors import BuildError
 from kynangso.sources.validate import load_project
 from kynangso.teams import build_teams, handbook, printing, resolve_site_url
 from kynangso.teams.notebooks import lesson_notebook, notebook_text
+from kynangso.teams.outputs import printable_plan
 from kynangso.teams.plan import LessonPlan, absolute_links, lesson_plan, step_minutes
 from kynangso.teams.printing import page_count, stable_pdf
 from kynangso.teams.strings import SAFETY_RULES
@@ -309,15 +310,17 @@ def test_every_material_is_made(teams: tuple[Path, Path, dict[str, object]]) -> 
         "print/posters.vi.pdf",
         "print/sample-lesson.en.attendance.pdf",
         "print/sample-lesson.en.pdf",
+        "print/sample-lesson.en.plan.pdf",
         "print/sample-lesson.en.quiz.pdf",
         "print/sample-lesson.vi.attendance.pdf",
         "print/sample-lesson.vi.pdf",
+        "print/sample-lesson.vi.plan.pdf",
         "print/sample-lesson.vi.quiz.pdf",
         "slides/sample-lesson.en.html",
         "slides/sample-lesson.vi.html",
     ]
     assert (out / "index.html").read_text(encoding="utf-8") == "the team guide page mkdocs made"
-    assert summary["made"] == {"notebooks": 2, "slides": 2, "pdfs": 8, "handbook": 1}
+    assert summary["made"] == {"notebooks": 2, "slides": 2, "pdfs": 10, "handbook": 1}
 
 
 def test_notebooks_validate(teams: tuple[Path, Path, dict[str, object]]) -> None:
@@ -521,7 +524,7 @@ def test_materials_pages_link_to_files_that_exist(
     for lang in ("vi", "en"):
         page = (out / f"materials.{lang}.html").read_text(encoding="utf-8")
         links = re.findall(r'href="([^"#]+)"', page)
-        assert len(links) == 9
+        assert len(links) == 10
         for link in links:
             assert (out / link).is_file(), link
 
@@ -548,6 +551,32 @@ def test_lesson_plans_are_also_web_pages_without_other_hosts(
     assert offenders(out / "notebooks") == []
 
 
+# A lesson plan of the real curriculum prints on a few A4 pages (objectives to sources).
+MAX_PLAN_PAGES = 8
+
+
+@NEEDS_PDFTOTEXT
+def test_lesson_plans_are_also_pdfs_linked_from_the_materials_page(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
+    """`print/<id>.<lang>.plan.pdf`: the plan page printed by the handouts' Chromium, with
+    its pictures (inlined: the printer loads nothing) and its words, linked beside the page."""
+    out, _, _ = teams
+    lesson = load_project(FIXTURES / "good").lessons["sample-lesson"]
+    for lang, heading in (("vi", "Câu hỏi thảo luận"), ("en", "Discussion questions")):
+        pdf = out / "print" / f"sample-lesson.{lang}.plan.pdf"
+        data = pdf.read_bytes()
+        assert 1 <= page_count(data) <= 3
+        text = one_line(pdf_text(pdf))
+        assert one_line(lesson.title.get(lang)) in text and heading in text
+        materials = (out / f"materials.{lang}.html").read_text(encoding="utf-8")
+        assert f'href="print/sample-lesson.{lang}.plan.pdf"' in materials
+        page = (out / "notebooks" / f"sample-lesson.{lang}.html").read_text(encoding="utf-8")
+        printed = printable_plan(page, FIXTURES / "good" / "content" / "media")
+        assert 'src="media/' in page and 'src="media/' not in printed
+        assert 'src="data:image/svg+xml;base64,' in printed
+
+
 def test_unchanged_lessons_come_from_the_cache(
     teams: tuple[Path, Path, dict[str, object]], project: Path, tmp_path: Path
 ) -> None:
@@ -559,7 +588,7 @@ def test_unchanged_lessons_come_from_the_cache(
         load_project(project), again, cache, site_url=SITE_URL, show_progress=False
     )
     assert summary["made"] == {"notebooks": 2, "slides": 0, "pdfs": 0}
-    assert summary["reused"] == {"slides": 2, "pdfs": 8, "handbook": 1}
+    assert summary["reused"] == {"slides": 2, "pdfs": 10, "handbook": 1}
     for path in sorted(out.rglob("*")):
         if path.is_file() and path.name != "index.html":
             assert (again / path.relative_to(out)).read_bytes() == path.read_bytes(), path
@@ -575,9 +604,9 @@ def test_unchanged_lessons_come_from_the_cache(
     summary = build_teams(
         load_project(project), again, cache, site_url=SITE_URL, show_progress=False
     )
-    # only the English lesson changed: its deck and handout are made again, nothing else (its
-    # quiz and attendance sheet show no step)
-    assert summary["made"] == {"notebooks": 2, "slides": 1, "pdfs": 1, "handbook": 1}
+    # only the English lesson changed: its deck, handout and printed plan are made again,
+    # nothing else (its quiz and attendance sheet show no step)
+    assert summary["made"] == {"notebooks": 2, "slides": 1, "pdfs": 2, "handbook": 1}
     deck = (again / "slides" / "sample-lesson.en.html").read_text(encoding="utf-8")
     assert "Tap <strong>Next</strong>." in deck and f'href="{SITE_URL}en/glossary/"' in deck
     assert (again / "slides" / "sample-lesson.vi.html").read_bytes() == (
@@ -687,13 +716,16 @@ def test_real_curriculum_teams_stage(tmp_path: Path) -> None:
     project = load_project(REPO)
     out = tmp_path / "teams"
     summary = build_teams(project, out, tmp_path / "cache", site_url=SITE_URL, show_progress=False)
-    # a handout, a paper quiz and an attendance sheet per lesson and language; two posters
-    assert summary["made"]["pdfs"] == 6 * len(project.lessons) + 2
+    # a handout, a paper quiz, an attendance sheet and the lesson plan per lesson and
+    # language; two posters
+    assert summary["made"]["pdfs"] == 8 * len(project.lessons) + 2
     for lesson_id, lesson in project.lessons.items():
         for lang in ("vi", "en"):
             pdf = out / "print" / f"{lesson_id}.{lang}.pdf"
             assert 1 <= page_count(pdf.read_bytes()) <= 2, pdf.name
             assert one_line(lesson.title.get(lang)) in one_line(pdf_text(pdf)), pdf.name
+            plan = out / "print" / f"{lesson_id}.{lang}.plan.pdf"
+            assert 1 <= page_count(plan.read_bytes()) <= MAX_PLAN_PAGES, plan.name
             for kind in ("quiz", "attendance"):
                 assert (out / "print" / f"{lesson_id}.{lang}.{kind}.pdf").is_file()
             assert (out / "handbook" / f"{lesson_id}.{lang}.html").is_file()
