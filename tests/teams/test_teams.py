@@ -26,6 +26,7 @@ from kynangso.errors import BuildError
 from kynangso.sources.validate import load_project
 from kynangso.teams import build_teams, handbook, printing, resolve_site_url
 from kynangso.teams.notebooks import lesson_notebook, notebook_text
+from kynangso.teams.outputs import printable_plan
 from kynangso.teams.plan import LessonPlan, absolute_links, lesson_plan, step_minutes
 from kynangso.teams.printing import page_count, stable_pdf
 from kynangso.teams.strings import SAFETY_RULES
@@ -309,15 +310,17 @@ def test_every_material_is_made(teams: tuple[Path, Path, dict[str, object]]) -> 
         "print/posters.vi.pdf",
         "print/sample-lesson.en.attendance.pdf",
         "print/sample-lesson.en.pdf",
+        "print/sample-lesson.en.plan.pdf",
         "print/sample-lesson.en.quiz.pdf",
         "print/sample-lesson.vi.attendance.pdf",
         "print/sample-lesson.vi.pdf",
+        "print/sample-lesson.vi.plan.pdf",
         "print/sample-lesson.vi.quiz.pdf",
         "slides/sample-lesson.en.html",
         "slides/sample-lesson.vi.html",
     ]
     assert (out / "index.html").read_text(encoding="utf-8") == "the team guide page mkdocs made"
-    assert summary["made"] == {"notebooks": 2, "slides": 2, "pdfs": 8, "handbook": 1}
+    assert summary["made"] == {"notebooks": 2, "slides": 2, "pdfs": 10, "handbook": 1}
 
 
 def test_notebooks_validate(teams: tuple[Path, Path, dict[str, object]]) -> None:
@@ -344,6 +347,74 @@ def test_handbook_builds_offline_in_both_languages(
     assert f"Tiếng Việt · {topic.vi}" in vi and f"English · {topic.en}" in vi  # the navigation
     assert list(book.glob("_images/sample*.svg"))
     assert not list(book.rglob("*.map")) and not list(book.rglob("*.ipynb"))
+
+
+# Theme and Sphinx words that an English page of the handbook must not show in Vietnamese.
+VIETNAMESE_CHROME = ("Tìm Kiếm", "Nội dung", "Chế độ toàn màn hình", "Nhấp để", "xem tiếp", "Bởi ")
+
+
+def test_english_handbook_pages_have_english_chrome_and_link_the_other_language(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
+    out, _, _ = teams
+    book = out / "handbook"
+    vi = (book / "sample-lesson.vi.html").read_text(encoding="utf-8")
+    en = (book / "sample-lesson.en.html").read_text(encoding="utf-8")
+    assert re.search(r'<html lang="vi"[ >]', vi) and re.search(r'<html lang="en"[ >]', en)
+    assert [word for word in VIETNAMESE_CHROME if word in en] == []
+    assert 'title="Search"' in en and "Contents" in en and "Fullscreen mode" in en
+    assert "translations.js" not in en and "<title>Sample lesson &#8212; Handbook" in en
+    # the Vietnamese pages keep the Vietnamese words
+    assert "Tìm Kiếm" in vi and "Nội dung" in vi and "translations.js" in vi
+    # outside the lesson itself and the two-language navigation, no Vietnamese letter at all
+    chrome = re.sub(r'<article class="bd-article">.*?</article>', "", en, flags=re.DOTALL)
+    chrome = re.sub(
+        r"<nav class=\"bd-docs-nav.*?</nav>|<nav class=\"bd-links.*?</nav>",
+        "",
+        chrome,
+        flags=re.DOTALL,
+    )
+    chrome = re.sub(
+        r'<(?:link|a)[^>]*href="sample-lesson\.vi\.html"[^>]*>(?:[^<]*<[^a/][^>]*>)*', "", chrome
+    )
+    chrome = chrome.replace("Kỹ năng số", "").replace("Bài mẫu", "")
+    leftovers = [
+        line.strip()
+        for line in chrome.splitlines()
+        if re.search(r"[\u0300-\u036fđĐ]", unicodedata.normalize("NFD", line))
+    ]
+    assert leftovers == []
+    # each lesson page links to the same lesson in the other language
+    assert 'href="sample-lesson.en.html" hreflang="en"' in vi
+    assert 'href="sample-lesson.vi.html" hreflang="vi"' in en
+    # the home page holds both languages and stays Vietnamese
+    assert '<html lang="vi"' in (book / "index.html").read_text(encoding="utf-8")
+
+
+def test_handbook_pages_log_no_console_error_and_load_only_their_own_host(
+    teams: tuple[Path, Path, dict[str, object]], page: Page
+) -> None:
+    """The handbook's home, a Vietnamese and an English lesson page, opened from a local
+    server as on a first visit (no stored colour mode): no console error, no script error, no
+    request to another host; the language link leads to the other page."""
+    out, _, _ = teams
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    with serving(SiteApp(out.parent)) as url:
+        elsewhere: list[str] = []
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith((url, "data:")) else elsewhere.append(r.url),
+        )
+        for name in ("index.html", "sample-lesson.vi.html", "sample-lesson.en.html"):
+            page.goto(f"{url}/teams/handbook/{name}", wait_until="load")
+            page.wait_for_timeout(500)  # the theme's scripts run after load
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.locator(".kns-other-language a").click()
+        expect(page).to_have_url(f"{url}/teams/handbook/sample-lesson.vi.html")
+        page.wait_for_timeout(500)
+    assert errors == [] and elsewhere == []
 
 
 def test_handbook_search_folds_accents_in_the_index_and_the_query() -> None:
@@ -453,7 +524,7 @@ def test_materials_pages_link_to_files_that_exist(
     for lang in ("vi", "en"):
         page = (out / f"materials.{lang}.html").read_text(encoding="utf-8")
         links = re.findall(r'href="([^"#]+)"', page)
-        assert len(links) == 9
+        assert len(links) == 10
         for link in links:
             assert (out / link).is_file(), link
 
@@ -480,6 +551,33 @@ def test_lesson_plans_are_also_web_pages_without_other_hosts(
     assert offenders(out / "notebooks") == []
 
 
+# A real lesson plan prints on 7-11 A4 pages (timing to sources, the quiz with every
+# explanation); more would mean the print style broke (a picture or table per page).
+MAX_PLAN_PAGES = 12
+
+
+@NEEDS_PDFTOTEXT
+def test_lesson_plans_are_also_pdfs_linked_from_the_materials_page(
+    teams: tuple[Path, Path, dict[str, object]],
+) -> None:
+    """`print/<id>.<lang>.plan.pdf`: the plan page printed by the handouts' Chromium, with
+    its pictures (inlined: the printer loads nothing) and its words, linked beside the page."""
+    out, _, _ = teams
+    lesson = load_project(FIXTURES / "good").lessons["sample-lesson"]
+    for lang, heading in (("vi", "Câu hỏi thảo luận"), ("en", "Discussion questions")):
+        pdf = out / "print" / f"sample-lesson.{lang}.plan.pdf"
+        data = pdf.read_bytes()
+        assert 1 <= page_count(data) <= 3
+        text = one_line(pdf_text(pdf))
+        assert one_line(lesson.title.get(lang)) in text and heading in text
+        materials = (out / f"materials.{lang}.html").read_text(encoding="utf-8")
+        assert f'href="print/sample-lesson.{lang}.plan.pdf"' in materials
+        page = (out / "notebooks" / f"sample-lesson.{lang}.html").read_text(encoding="utf-8")
+        printed = printable_plan(page, FIXTURES / "good" / "content" / "media")
+        assert 'src="media/' in page and 'src="media/' not in printed
+        assert 'src="data:image/svg+xml;base64,' in printed
+
+
 def test_unchanged_lessons_come_from_the_cache(
     teams: tuple[Path, Path, dict[str, object]], project: Path, tmp_path: Path
 ) -> None:
@@ -491,7 +589,7 @@ def test_unchanged_lessons_come_from_the_cache(
         load_project(project), again, cache, site_url=SITE_URL, show_progress=False
     )
     assert summary["made"] == {"notebooks": 2, "slides": 0, "pdfs": 0}
-    assert summary["reused"] == {"slides": 2, "pdfs": 8, "handbook": 1}
+    assert summary["reused"] == {"slides": 2, "pdfs": 10, "handbook": 1}
     for path in sorted(out.rglob("*")):
         if path.is_file() and path.name != "index.html":
             assert (again / path.relative_to(out)).read_bytes() == path.read_bytes(), path
@@ -507,9 +605,9 @@ def test_unchanged_lessons_come_from_the_cache(
     summary = build_teams(
         load_project(project), again, cache, site_url=SITE_URL, show_progress=False
     )
-    # only the English lesson changed: its deck and handout are made again, nothing else (its
-    # quiz and attendance sheet show no step)
-    assert summary["made"] == {"notebooks": 2, "slides": 1, "pdfs": 1, "handbook": 1}
+    # only the English lesson changed: its deck, handout and printed plan are made again,
+    # nothing else (its quiz and attendance sheet show no step)
+    assert summary["made"] == {"notebooks": 2, "slides": 1, "pdfs": 2, "handbook": 1}
     deck = (again / "slides" / "sample-lesson.en.html").read_text(encoding="utf-8")
     assert "Tap <strong>Next</strong>." in deck and f'href="{SITE_URL}en/glossary/"' in deck
     assert (again / "slides" / "sample-lesson.vi.html").read_bytes() == (
@@ -565,6 +663,9 @@ def test_a_failed_handbook_is_a_build_error_and_starts_clean_next_time(tmp_path:
     sources.add("_config.yml", json.dumps(handbook._config()))
     sources.add(f"_ext/{handbook.SEARCH_EXTENSION_NAME}.py", handbook.SEARCH_EXTENSION.read_bytes())
     sources.add(
+        f"_ext/{handbook.LANGUAGE_EXTENSION_NAME}.py", handbook.LANGUAGE_EXTENSION.read_bytes()
+    )
+    sources.add(
         "_toc.yml",
         json.dumps(
             {
@@ -616,13 +717,16 @@ def test_real_curriculum_teams_stage(tmp_path: Path) -> None:
     project = load_project(REPO)
     out = tmp_path / "teams"
     summary = build_teams(project, out, tmp_path / "cache", site_url=SITE_URL, show_progress=False)
-    # a handout, a paper quiz and an attendance sheet per lesson and language; two posters
-    assert summary["made"]["pdfs"] == 6 * len(project.lessons) + 2
+    # a handout, a paper quiz, an attendance sheet and the lesson plan per lesson and
+    # language; two posters
+    assert summary["made"]["pdfs"] == 8 * len(project.lessons) + 2
     for lesson_id, lesson in project.lessons.items():
         for lang in ("vi", "en"):
             pdf = out / "print" / f"{lesson_id}.{lang}.pdf"
             assert 1 <= page_count(pdf.read_bytes()) <= 2, pdf.name
             assert one_line(lesson.title.get(lang)) in one_line(pdf_text(pdf)), pdf.name
+            plan = out / "print" / f"{lesson_id}.{lang}.plan.pdf"
+            assert 1 <= page_count(plan.read_bytes()) <= MAX_PLAN_PAGES, plan.name
             for kind in ("quiz", "attendance"):
                 assert (out / "print" / f"{lesson_id}.{lang}.{kind}.pdf").is_file()
             assert (out / "handbook" / f"{lesson_id}.{lang}.html").is_file()

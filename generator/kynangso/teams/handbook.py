@@ -44,6 +44,15 @@ DROPPED = (".buildinfo", ".map", "objects.inv")
 # to it rebuilds the book.
 SEARCH_EXTENSION = Path(__file__).resolve().with_name("booksearch.py")
 SEARCH_EXTENSION_NAME = "kns_booksearch"
+# Our Sphinx extension that renders each lesson page in its own language (booklanguage.py).
+LANGUAGE_EXTENSION = Path(__file__).resolve().with_name("booklanguage.py")
+LANGUAGE_EXTENSION_NAME = "kns_booklanguage"
+# Shown in the browser tab when the project has no `favicon.svg` of its own (without an icon
+# the browser asks the server for /favicon.ico and logs a 404 in the console).
+FALLBACK_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#1f5fa8"/></svg>'
+)
 
 
 @dataclass
@@ -67,6 +76,9 @@ def book_sources(project: Project, notebooks: dict[str, str], media: set[str]) -
     sources = BookSources()
     sources.add("_config.yml", json.dumps(_config(), ensure_ascii=False, indent=1))
     sources.add(f"_ext/{SEARCH_EXTENSION_NAME}.py", SEARCH_EXTENSION.read_bytes())
+    sources.add(f"_ext/{LANGUAGE_EXTENSION_NAME}.py", LANGUAGE_EXTENSION.read_bytes())
+    icon = project.media_dir / "favicon.svg"
+    sources.add("_ext/favicon.svg", icon.read_bytes() if icon.is_file() else FALLBACK_ICON)
     sources.add("index.md", _home())
     # One part per language and topic ("Tiếng Việt · Định danh điện tử (VNeID)"): grouped
     # like the site, without a page per topic (fewer pages: each costs Sphinx ~0.3 s).
@@ -93,7 +105,7 @@ def book_sources(project: Project, notebooks: dict[str, str], media: set[str]) -
 def _config() -> dict[str, object]:
     """jupyter-book's _config.yml (JSON is valid YAML)."""
     return {
-        "title": "Kỹ năng số · Sổ tay giáo án",
+        "title": TEAMS_UI["vi"]["handbook.title"],
         "author": "Kỹ năng số",
         "copyright": "Kỹ năng số",
         "only_build_toc_files": True,
@@ -120,10 +132,24 @@ def _config() -> dict[str, object]:
             "comments": {"hypothesis": False, "utterances": False},
         },
         "sphinx": {
-            "local_extensions": {SEARCH_EXTENSION_NAME: "_ext"},
+            "local_extensions": {SEARCH_EXTENSION_NAME: "_ext", LANGUAGE_EXTENSION_NAME: "_ext"},
             "config": {
-                "extensions": [*EXTENSIONS, SEARCH_EXTENSION_NAME],
+                "extensions": [*EXTENSIONS, SEARCH_EXTENSION_NAME, LANGUAGE_EXTENSION_NAME],
                 "language": "vi",
+                "kns_extensions_key": content_key(
+                    "extensions", SEARCH_EXTENSION.read_bytes(), LANGUAGE_EXTENSION.read_bytes()
+                ),
+                "kns_languages": {
+                    lang: {
+                        "title": TEAMS_UI[lang]["handbook.title"],
+                        "search": TEAMS_UI[lang]["handbook.search"],
+                        "other": TEAMS_UI[lang]["handbook.other"],
+                    }
+                    for lang in LANGUAGES
+                },
+                "html_favicon": "_ext/favicon.svg",
+                # pydata-sphinx-theme logs an error on a first visit without a colour mode
+                "html_context": {"default_mode": "auto"},
                 "html_show_copyright": False,
                 "html_show_sphinx": False,
                 "html_copy_source": False,

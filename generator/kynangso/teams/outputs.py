@@ -5,6 +5,7 @@ on) and the materials list pages.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -19,17 +20,19 @@ from kynangso.sources.validate import Project
 from kynangso.teams.cache import TEMPLATES, Cache, content_key
 from kynangso.teams.notebooks import lesson_notebook, notebook_media, notebook_text
 from kynangso.teams.plan import LessonPlan
-from kynangso.teams.printing import Printer, PrintJob, environment
+from kynangso.teams.printing import Printer, PrintJob, environment, picture_uri
 from kynangso.teams.strings import TEAMS_UI
 
 
 @dataclass(frozen=True)
 class Notebook:
-    """A lesson plan as a notebook, its .ipynb text and the media files it shows."""
+    """A lesson plan as a notebook, its .ipynb text, the media files it shows and the plan as
+    a web page (`page`, its pictures at `media/<file>`)."""
 
     node: NotebookNode
     text: str
     media: tuple[str, ...]
+    page: str = ""
 
 
 def write_notebooks(
@@ -43,9 +46,10 @@ def write_notebooks(
     for plan in plans:
         name = f"{plan.lesson_id}.{plan.lang}"
         node = lesson_notebook(plan)
-        notebooks[name] = Notebook(node, notebook_text(node), tuple(notebook_media(node)))
+        page = to_html(node)
+        notebooks[name] = Notebook(node, notebook_text(node), tuple(notebook_media(node)), page)
         (folder / f"{name}.ipynb").write_text(notebooks[name].text, encoding="utf-8")
-        (folder / f"{name}.html").write_text(to_html(node), encoding="utf-8")
+        (folder / f"{name}.html").write_text(page, encoding="utf-8")
         advance()
     for file in sorted({m for notebook in notebooks.values() for m in notebook.media}):
         shutil.copy2(project.media_dir / file, folder / "media" / file)
@@ -73,6 +77,18 @@ def plan_page_maker() -> Callable[[NotebookNode], str]:
         return str(body)
 
     return page
+
+
+# A picture of the plan page: `media/<file>` beside the page (nbconvert writes src="…" quoted).
+PAGE_PICTURE = re.compile(r'(<img\b[^>]*?\bsrc=")media/([^"/]+)(")')
+
+
+def printable_plan(page: str, media_dir: Path) -> str:
+    """The plan page with its pictures inlined as data: addresses, for Chromium to print: the
+    printer refuses every request leaving the page, a file beside it included."""
+    return PAGE_PICTURE.sub(
+        lambda m: f"{m.group(1)}{picture_uri(media_dir, m.group(2))}{m.group(3)}", page
+    )
 
 
 def make_slides(

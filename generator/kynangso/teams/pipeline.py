@@ -15,7 +15,13 @@ from kynangso.stopwatch import Stopwatch
 from kynangso.teams import handbook
 from kynangso.teams.cache import Cache
 from kynangso.teams.kit import attendance_html, quiz_html
-from kynangso.teams.outputs import PrintRun, make_slides, write_materials_pages, write_notebooks
+from kynangso.teams.outputs import (
+    PrintRun,
+    make_slides,
+    printable_plan,
+    write_materials_pages,
+    write_notebooks,
+)
 from kynangso.teams.plan import lesson_plan
 from kynangso.teams.posters import posters_html
 from kynangso.teams.printing import handout_job
@@ -67,6 +73,8 @@ def build_teams(
                     name = f"{plan.lesson_id}.{plan.lang}"
                     prints.add(f"{name}.quiz.pdf", "quiz", quiz_html(plan))
                     prints.add(f"{name}.attendance.pdf", "attendance", attendance_html(plan))
+                    page = printable_plan(notebooks[name].page, project.media_dir)
+                    prints.add(f"{name}.plan.pdf", "plan", page)
                 for lang in LANGUAGES:
                     prints.add(f"posters.{lang}.pdf", "posters", posters_html(project, lang, site))
                 # Chromium prints and Sphinx builds while the slides are made here.
@@ -100,7 +108,7 @@ def _progress(show: bool, lessons: int) -> Iterator[dict[str, Callable[[], None]
     totals = {
         "lesson plans": lessons,
         "slides": lessons,
-        "handouts + posters": 3 * lessons + len(LANGUAGES),
+        "handouts + posters": 4 * lessons + len(LANGUAGES),
         "handbook": 1,
     }
     with Progress(

@@ -170,55 +170,14 @@ def lesson_plan(
     author's text become absolute addresses on it."""
     t = TEAMS_UI[lang]
     page = f"{site_url}{language_prefix(lang)}lessons/{lesson.id}/" if site_url else None
-
-    def text(value: Text | None) -> str | None:
-        return absolute_links(value.get(lang), page) if value is not None else None
-
-    shares = step_minutes(lesson.minutes, len(lesson.steps))
-    steps = tuple(
-        PlanStep(
-            number=number,
-            title=step.title.get(lang),
-            body=absolute_links(step.body.get(lang), page),
-            minutes=step.minutes or shares[number - 1],
-            notes=(text(step.note) or "",) if step.note else (),
-            image=step.image,
-            alt=step.alt.get(lang) if step.alt else None,
-            tip=text(step.tip),
-            warning=text(step.warning),
-        )
-        for number, step in enumerate(lesson.steps, start=1)
-    )
+    steps = _plan_steps(lesson, lang, page)
     warnings = _unique(step.warning for step in steps if step.warning)
-    questions = tuple(
-        PlanQuestion(
-            number=number,
-            kind=question.kind,
-            prompt=question.prompt.get(lang),
-            choices=tuple(
-                PlanChoice(choice.text.get(lang), choice.correct, choice.explanation.get(lang))
-                for choice in question.choices
-            ),
-        )
-        for number, question in enumerate(quiz.questions, start=1)
-    )
-    timing = (
-        (t["part.welcome"], WELCOME_MINUTES),
-        *(
-            (t["part.step"].format(number=s.number, title=_plain(s.title)), s.minutes)
-            for s in steps
-        ),
-        (t["part.discussion"], DISCUSSION_MINUTES),
-        (t["part.quiz"], max(3, len(questions))),
-        (t["part.wrapup"], WRAPUP_MINUTES),
-    )
-    objectives = tuple(objective.get(lang) for objective in lesson.objectives)
+    questions = _plan_questions(quiz, lang)
     facilitator = lesson.facilitator
 
     def texts(values: list[Text] | None) -> tuple[str, ...]:
-        return tuple(text(value) or "" for value in values or ())
+        return tuple(_text(value, lang, page) or "" for value in values or ())
 
-    discussion = texts(facilitator.discussion if facilitator else None)
     checklist = (
         *(_plain(step.title) for step in steps),
         t["checklist.quiz"].format(pass_mark=quiz.pass_mark, count=len(questions)),
@@ -232,10 +191,10 @@ def lesson_plan(
         summary=lesson.summary.get(lang),
         level=t[f"level.{lesson.level}"],
         minutes=lesson.minutes,
-        objectives=objectives,
-        timing=timing,
+        objectives=tuple(objective.get(lang) for objective in lesson.objectives),
+        timing=_timing(t, steps, questions),
         steps=steps,
-        discussion=discussion,
+        discussion=texts(facilitator.discussion if facilitator else None),
         checklist=checklist,
         pass_mark=quiz.pass_mark,
         questions=questions,
@@ -245,10 +204,65 @@ def lesson_plan(
         prepare=texts(facilitator.prepare if facilitator else None),
         bring=texts(facilitator.bring if facilitator else None),
         problems=tuple(
-            PlanProblem(text(p.problem) or "", text(p.fix) or "")
+            PlanProblem(_text(p.problem, lang, page) or "", _text(p.fix, lang, page) or "")
             for p in (facilitator.problems if facilitator else ())
         ),
         page=page,
+    )
+
+
+def _text(value: Text | None, lang: str, page: str | None) -> str | None:
+    """An author's text in `lang`, its links to the site's pages made absolute on `page`."""
+    return absolute_links(value.get(lang), page) if value is not None else None
+
+
+def _plan_steps(lesson: Lesson, lang: str, page: str | None) -> tuple[PlanStep, ...]:
+    """The lesson's steps; one without `minutes` gets its share of the lesson's minutes."""
+    shares = step_minutes(lesson.minutes, len(lesson.steps))
+    return tuple(
+        PlanStep(
+            number=number,
+            title=step.title.get(lang),
+            body=absolute_links(step.body.get(lang), page),
+            minutes=step.minutes or shares[number - 1],
+            notes=(_text(step.note, lang, page) or "",) if step.note else (),
+            image=step.image,
+            alt=step.alt.get(lang) if step.alt else None,
+            tip=_text(step.tip, lang, page),
+            warning=_text(step.warning, lang, page),
+        )
+        for number, step in enumerate(lesson.steps, start=1)
+    )
+
+
+def _plan_questions(quiz: Quiz, lang: str) -> tuple[PlanQuestion, ...]:
+    return tuple(
+        PlanQuestion(
+            number=number,
+            kind=question.kind,
+            prompt=question.prompt.get(lang),
+            choices=tuple(
+                PlanChoice(choice.text.get(lang), choice.correct, choice.explanation.get(lang))
+                for choice in question.choices
+            ),
+        )
+        for number, question in enumerate(quiz.questions, start=1)
+    )
+
+
+def _timing(
+    t: dict[str, str], steps: tuple[PlanStep, ...], questions: tuple[PlanQuestion, ...]
+) -> tuple[tuple[str, int], ...]:
+    """The session's parts and their minutes: welcome, each step, discussion, quiz, wrap-up."""
+    return (
+        (t["part.welcome"], WELCOME_MINUTES),
+        *(
+            (t["part.step"].format(number=s.number, title=_plain(s.title)), s.minutes)
+            for s in steps
+        ),
+        (t["part.discussion"], DISCUSSION_MINUTES),
+        (t["part.quiz"], max(3, len(questions))),
+        (t["part.wrapup"], WRAPUP_MINUTES),
     )
 
 
