@@ -34,7 +34,7 @@ def test_save_rebuilds_and_reloads(page: Page, preview_url: str, project: Path) 
     expect(page.locator("h1")).to_have_text("Bài mẫu")
     lesson = project / "lessons" / "sample-lesson.yaml"
     lesson.write_text(lesson.read_text().replace('"Bài mẫu"', '"Bài mẫu đã sửa"'))
-    expect(page.locator("h1")).to_have_text("Bài mẫu đã sửa", timeout=20_000)
+    expect(page.locator("h1")).to_have_text("Bài mẫu đã sửa", timeout=60_000)
 
     good = lesson.read_text()
     lesson.write_text(good.replace("minutes: 10", "minutes: ten"))
@@ -46,7 +46,7 @@ def test_save_rebuilds_and_reloads(page: Page, preview_url: str, project: Path) 
     expect(page.locator("h1")).to_have_text("Bài mẫu đã sửa")  # the last good build stays
 
     lesson.write_text(good.replace('"Bài mẫu đã sửa"', '"Bài mẫu lần ba"'))
-    expect(page.locator("h1")).to_have_text("Bài mẫu lần ba", timeout=20_000)
+    expect(page.locator("h1")).to_have_text("Bài mẫu lần ba", timeout=60_000)
     expect(overlay).to_have_count(0)
 
 
