@@ -35,7 +35,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
