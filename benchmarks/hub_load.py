@@ -636,10 +636,14 @@ def main() -> None:
         args.seconds, args.connections, args.seeded, args.laptops, args.per_laptop, site, lessons
     )
     results = {}
+    load_before = os.getloadavg()[0]
     for kind, run in (("postgresql", run_postgresql), ("sqlite", run_sqlite)):
         if args.only in (None, kind):
             results[kind] = run(s)
-    print(f"\nwrk -t2 -c{s.connections} -d{s.seconds}s, on this machine ({os.cpu_count()} cores)")
+    print(
+        f"\nwrk -t2 -c{s.connections} -d{s.seconds}s, on this machine ({os.cpu_count()} cores;"
+        f" load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after)"
+    )
     for kind, numbers in results.items():
         show(kind, numbers, s)
 
