@@ -101,6 +101,7 @@ bench: $(STAMP) system-deps node_modules/.installed
 	$(BIN)/kynangso build
 	$(PY) benchmarks/build_scale.py
 	$(PY) benchmarks/class_load.py
+	$(PY) benchmarks/hub_load.py
 	$(PY) benchmarks/page_weight.py
 	$(PY) benchmarks/lighthouse.py
 

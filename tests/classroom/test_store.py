@@ -380,3 +380,24 @@ def test_a_url_with_a_socket_folder_reaches_the_server(
     assert store.classes(reader, code)[0]["name"] == "Lớp A"
     reader.close()
     database.close_readers(url)
+
+
+def test_a_new_completion_is_one_statement(sqlite_connection: sqlite3.Connection) -> None:
+    """Each statement is a round trip to a PostgreSQL server: a new completion is stored with
+    one, and the check of its learner is part of it (the statements SQLite ran show it)."""
+    code = store.create_class(sqlite_connection, "Lớp A", "2468")
+    learner = store.add_learner(sqlite_connection, code, "Lò Văn A")
+    other = store.add_learner(
+        sqlite_connection, store.create_class(sqlite_connection, "B", "2468"), "B"
+    )
+    statements: list[str] = []
+    sqlite_connection.set_trace_callback(statements.append)
+    assert store.add_completion(sqlite_connection, _completion(code, learner)) is True
+    assert len(statements) == 1
+    assert store.add_completion(sqlite_connection, _completion(code, learner)) is False
+    with pytest.raises(store.StoreError):
+        store.add_completion(sqlite_connection, _completion(code, other, "c2"))
+    with pytest.raises(store.StoreError):
+        store.add_completion(sqlite_connection, _completion(code, "nobody", "c3"))
+    sqlite_connection.set_trace_callback(None)
+    assert [row["id"] for row in store.completions(sqlite_connection)] == ["c1"]

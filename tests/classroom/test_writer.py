@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import sqlite3
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
@@ -76,3 +78,60 @@ def test_one_jobs_bad_value_does_not_fail_its_batch(db_target: database.Target) 
     assert {"Lò Văn A", "Quàng Văn C"} <= kept and len(kept) == 3 - isinstance(
         outcomes[2], Exception
     )
+
+
+def test_a_batch_nothing_refuses_runs_without_savepoints(tmp_path: Path) -> None:
+    """A savepoint per job is two more round trips per completion on PostgreSQL: a batch of
+    jobs that all succeed is one transaction without them (the statements SQLite ran show it)."""
+    db = tmp_path / "class.db"
+    connection = store.connect(db)
+    code = store.create_class(connection, "Lớp A", "2468")
+    statements: list[str] = []
+
+    async def run() -> list[str]:
+        writer = Writer(db)
+        await writer.start()
+        try:
+            assert isinstance(writer.connection, sqlite3.Connection)
+            writer.connection.set_trace_callback(statements.append)
+            return await asyncio.gather(
+                *(writer.do(store.add_learner, code, f"Lò Văn {n}") for n in range(5))
+            )
+        finally:
+            await writer.stop()
+
+    added = run_apart(run)
+    assert len(set(added)) == 5
+    assert not [s for s in statements if "SAVEPOINT" in s.upper()]
+    assert len(store.learners(connection, code)) == 5
+
+
+def _write_then_refuse(connection: database.Connection, code: str) -> None:
+    store.add_learner(connection, code, "Người bị trả lại")
+    raise store.StoreError("refused after writing")
+
+
+def test_a_refused_job_is_undone_alone_and_the_others_once(db_target: database.Target) -> None:
+    """A job refused after it wrote: the batch is run again with savepoints, so its write is
+    undone, and every other job's write is in the store exactly once."""
+    connection = store.connect(db_target)
+    code = store.create_class(connection, "Lớp A", "2468")
+
+    async def run() -> list[object]:
+        writer = Writer(db_target)
+        await writer.start()
+        try:
+            return await asyncio.gather(
+                writer.do(store.add_learner, code, "Lò Văn A"),
+                writer.do(_write_then_refuse, code),
+                writer.do(store.add_learner, code, "Quàng Văn C"),
+                return_exceptions=True,
+            )
+        finally:
+            await writer.stop()
+
+    outcomes = run_apart(run)
+    assert isinstance(outcomes[1], store.StoreError)
+    learners = store.learners(connection, code)
+    assert sorted(row["name"] for row in learners) == ["Lò Văn A", "Quàng Văn C"]
+    assert {row["id"] for row in learners} == {outcomes[0], outcomes[2]}

@@ -360,19 +360,18 @@ def add_learner(connection: Connection, code: str, name: str) -> str:
 
 
 def add_completion(connection: Connection, completion: Completion) -> bool:
-    """Store a completion once; True when it is new, False when that id was already kept."""
-    row = connection.execute(
-        "SELECT class_code FROM learners WHERE id = ?", (completion.learner_id,)
-    ).fetchone()
-    if row is None or row["class_code"] != completion.class_code:
-        raise StoreError("unknown class or learner")
+    """Store a completion once; True when it is new, False when that id was already kept.
+    One statement when it is new (on PostgreSQL each statement is a round trip to the server):
+    the row is inserted only if its learner is in its class; a row not inserted is then told
+    apart, an unknown learner (StoreError) from an id already kept."""
     answers = None
     if completion.answers is not None:
         answers = "".join("1" if ok else "0" for ok in completion.answers)
     received_at = now()
     cursor = connection.execute(
         "INSERT INTO completions (id, class_code, learner_id, lesson, lang, score, total, passed,"
-        " answered_at, received_at, answers, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " answered_at, received_at, answers, day)"
+        " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM learners WHERE id = ? AND class_code = ?"
         " ON CONFLICT DO NOTHING",
         (
             completion.id,
@@ -387,9 +386,18 @@ def add_completion(connection: Connection, completion: Completion) -> bool:
             received_at,
             answers,
             completion_day(completion.answered_at, received_at),
+            completion.learner_id,
+            completion.class_code,
         ),
     )
-    return bool(cursor.rowcount == 1)
+    if cursor.rowcount == 1:
+        return True
+    row = connection.execute(
+        "SELECT class_code FROM learners WHERE id = ?", (completion.learner_id,)
+    ).fetchone()
+    if row is None or row["class_code"] != completion.class_code:
+        raise StoreError("unknown class or learner")
+    return False
 
 
 def completions(connection: Connection, code: str | None = None) -> list[dict[str, Any]]:

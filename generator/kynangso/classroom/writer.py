@@ -6,7 +6,9 @@ The event loop never waits on the disk, and 60 phones posting at once cost a few
 sixty. A request's future is resolved only after COMMIT returned: its 2xx means on disk.
 While it runs, the writer holds a SQLite store's lock file (shared), so `kynangso restore`
 refuses to replace a store under a running server. On PostgreSQL it is the same: one
-connection, one transaction per batch, a savepoint per job; the 2xx still means committed.
+connection, one transaction per batch; the 2xx still means committed. A job the store refuses
+(an unknown learner, a value PostgreSQL cannot keep) is undone alone: the batch then runs
+again with a savepoint per job.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ _REFUSED: tuple[type[Exception], ...] = (
     *store.IntegrityError,
     database.DataError,
 )
+
+
+class _Refused(Exception):
+    """A job of a batch run without savepoints was refused: run the batch again, carefully."""
+
+
 _Job = tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]
 
 
@@ -96,24 +104,44 @@ class Writer:
                 # failed; this one starts on a new connection.
                 self.connection.close()
                 self.connection = store.connect(self.db_path)
-            outcomes: list[tuple[bool, Any]] = []
-            self.connection.execute("BEGIN IMMEDIATE")
             try:
-                for function, args in jobs:
-                    self.connection.execute("SAVEPOINT job")
+                return self._transaction(jobs, careful=False)
+            except _Refused:
+                return self._transaction(jobs, careful=True)
+
+    def _transaction(
+        self, jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]], careful: bool
+    ) -> list[tuple[bool, Any]]:
+        """The jobs in one transaction. A savepoint per job costs PostgreSQL two round trips
+        (SAVEPOINT, RELEASE), as many as a completion itself: a batch first runs without them,
+        and only when one of its jobs is refused is it undone and run again, `careful`, with
+        a savepoint per job so the refused one is undone alone. A job may run twice; only the
+        committed run's results are answered."""
+        assert self.connection is not None
+        outcomes: list[tuple[bool, Any]] = []
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            for function, args in jobs:
+                if not careful:
                     try:
                         outcomes.append((True, function(self.connection, *args)))
-                        self.connection.execute("RELEASE job")
-                    except _REFUSED as exc:
-                        self.connection.execute("ROLLBACK TO job")
-                        self.connection.execute("RELEASE job")
-                        outcomes.append((False, exc))
-                self.connection.execute("COMMIT")
-            except BaseException:
-                if not database.is_broken(self.connection):  # a lost connection has no transaction
-                    self.connection.execute("ROLLBACK")
-                raise
-            return outcomes
+                    except _REFUSED:
+                        raise _Refused from None
+                    continue
+                self.connection.execute("SAVEPOINT job")
+                try:
+                    outcomes.append((True, function(self.connection, *args)))
+                    self.connection.execute("RELEASE job")
+                except _REFUSED as exc:
+                    self.connection.execute("ROLLBACK TO job")
+                    self.connection.execute("RELEASE job")
+                    outcomes.append((False, exc))
+            self.connection.execute("COMMIT")
+        except BaseException:
+            if not database.is_broken(self.connection):  # a lost connection has no transaction
+                self.connection.execute("ROLLBACK")
+            raise
+        return outcomes
 
     def _close(self) -> None:
         with self.lock:
