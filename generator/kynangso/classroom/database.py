@@ -244,6 +244,10 @@ _pools_lock = threading.Lock()
 
 def _read_only(raw: psycopg.Connection[Any]) -> None:
     raw.execute("SET default_transaction_read_only = on")
+    # The coach's counts over a million completions: no parallel workers, which would take
+    # every core from the phones' writes, and memory enough to group in a hash, not on disk.
+    raw.execute("SET max_parallel_workers_per_gather = 0")
+    raw.execute("SET work_mem = '64MB'")
 
 
 def _pool(url: str) -> psycopg_pool.ConnectionPool[Any]:
