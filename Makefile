@@ -93,8 +93,10 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
+# Two workers, one test file each at a time: most tests wait on a server, a browser or
+# PostgreSQL, so two at once use the 2 cores a CI machine has.
 test: $(STAMP) system-deps node_modules/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP) system-deps node_modules/.installed
 	@command -v wrk >/dev/null || ($(SUDO) apt-get install -y -qq wrk >/dev/null)
