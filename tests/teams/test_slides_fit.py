@@ -4,12 +4,10 @@ or not: a hidden answer already takes its place)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from kynangso.sources.validate import load_project
 from kynangso.teams.notebooks import lesson_notebook
@@ -76,15 +74,10 @@ def decks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"), args=["--no-sandbox"]
-        )
-        yield browser
-        browser.close()
+def chromium(browser: Browser) -> Browser:
+    """The suite's Chromium (pytest-playwright's, launched as tests/conftest.py says): one
+    Playwright per test process, whichever test file ran before."""
+    return browser
 
 
 @pytest.mark.browser

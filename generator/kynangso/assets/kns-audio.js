@@ -27,9 +27,9 @@
       });
       function failed() {
         shown(false);
-        var note = button.parentNode.querySelector(".kns-audio-note") || element("p", { "class": "kns-notice kns-audio-note", role: "status" });
-        note.textContent = WORDS.failed;
-        button.parentNode.appendChild(note);
+        var said = button.parentNode.querySelector(".kns-audio-note") || element("p", { "class": "kns-notice kns-audio-note", role: "status" });
+        said.textContent = WORDS.failed;
+        button.parentNode.appendChild(said);
       }
       audio.addEventListener("play", function () { shown(true); });
       audio.addEventListener("pause", function () { shown(false); });

@@ -448,7 +448,7 @@
     var synth = window.speechSynthesis;
     if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return;
     var speaking = null;
-    var note = element("p", { "class": "kns-notice kns-voice-note", role: "status" });
+    var said = element("p", { "class": "kns-notice kns-voice-note", role: "status" });
 
     function voice() {
       return (synth.getVoices() || []).filter(function (v) {
@@ -457,12 +457,12 @@
     }
 
     function tell(text, button) {
-      note.textContent = text;
-      button.parentNode.insertBefore(note, button.nextSibling);
+      said.textContent = text;
+      button.parentNode.insertBefore(said, button.nextSibling);
     }
 
     voice(); // asks the phone for its list, which may come later
-    if (synth.addEventListener) synth.addEventListener("voiceschanged", function () { if (voice()) note.remove(); });
+    if (synth.addEventListener) synth.addEventListener("voiceschanged", function () { if (voice()) said.remove(); });
     document.querySelectorAll("h3.kns-step").forEach(function (heading) {
       var parts = [heading.textContent];
       for (var node = heading.nextElementSibling; node && !/^H[23]$/.test(node.tagName); node = node.nextElementSibling) {
@@ -474,7 +474,7 @@
         var wasMine = speaking === button, found = voice();
         synth.cancel();
         reset();
-        note.remove();
+        said.remove();
         if (wasMine) return;
         if (!found) return tell(WORDS.noVoice, button);
         var utterance = new window.SpeechSynthesisUtterance(text);
