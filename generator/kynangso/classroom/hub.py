@@ -327,42 +327,11 @@ def _same_person(connection: Connection, code: str, learner: SyncLearner) -> Non
 
 
 def _store_completion(connection: Connection, team: str, completion: SyncCompletion) -> bool | None:
-    """True when new, False when that id was already kept, None for an unknown learner. One
-    statement for a new completion, as `store.add_completion`: inserted only if its learner
-    is in its class; one not inserted is then told apart."""
-    code = hub_code(team, completion.class_code)
-    received_at = received_time(completion.received_at)
-    answers = None
-    if completion.answers is not None:
-        answers = "".join("1" if ok else "0" for ok in completion.answers)
-    cursor = connection.execute(
-        "INSERT INTO completions (id, class_code, learner_id, lesson, lang, score, total, passed,"
-        " answered_at, received_at, answers, day)"
-        " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM learners WHERE id = ? AND class_code = ?"
-        " ON CONFLICT (id) DO NOTHING",
-        (
-            completion.id,
-            code,
-            completion.learner_id,
-            completion.lesson,
-            completion.lang,
-            completion.score,
-            completion.total,
-            int(completion.passed),
-            completion.answered_at,
-            received_at,
-            answers,
-            store.completion_day(completion.answered_at, received_at),
-            completion.learner_id,
-            code,
-        ),
-    )
-    if cursor.rowcount == 1:
-        return True
-    row = connection.execute(
-        "SELECT class_code FROM learners WHERE id = ?", (completion.learner_id,)
-    ).fetchone()
-    return None if row is None or row["class_code"] != code else False
+    """True when new, False when that id was already kept, None for an unknown learner: the
+    class server's insert, in the team's class and at the laptop's receipt time."""
+    sent = completion.model_dump(exclude={"received_at"})
+    row = store.Completion(**{**sent, "class_code": hub_code(team, completion.class_code)})
+    return store.insert_completion(connection, row, received_time(completion.received_at))
 
 
 def received_time(sent: str | None) -> str:

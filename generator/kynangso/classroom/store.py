@@ -361,13 +361,24 @@ def add_learner(connection: Connection, code: str, name: str) -> str:
 
 def add_completion(connection: Connection, completion: Completion) -> bool:
     """Store a completion once; True when it is new, False when that id was already kept.
-    One statement when it is new (on PostgreSQL each statement is a round trip to the server):
-    the row is inserted only if its learner is in its class; a row not inserted is then told
-    apart, an unknown learner (StoreError) from an id already kept."""
+    Raises StoreError for a learner not in the completion's class."""
+    stored = insert_completion(connection, completion, now())
+    if stored is None:
+        raise StoreError("unknown class or learner")
+    return stored
+
+
+def insert_completion(
+    connection: Connection, completion: Completion, received_at: str
+) -> bool | None:
+    """Insert a completion received at `received_at`: True when new, False when that id was
+    already kept, None when its learner is not in its class. One statement when it is new (on
+    PostgreSQL each statement is a round trip to the server): the row is inserted only if its
+    learner is in its class; a row not inserted is then told apart. The class server and the
+    hub both store completions through it."""
     answers = None
     if completion.answers is not None:
         answers = "".join("1" if ok else "0" for ok in completion.answers)
-    received_at = now()
     cursor = connection.execute(
         "INSERT INTO completions (id, class_code, learner_id, lesson, lang, score, total, passed,"
         " answered_at, received_at, answers, day)"
@@ -395,9 +406,7 @@ def add_completion(connection: Connection, completion: Completion) -> bool:
     row = connection.execute(
         "SELECT class_code FROM learners WHERE id = ?", (completion.learner_id,)
     ).fetchone()
-    if row is None or row["class_code"] != completion.class_code:
-        raise StoreError("unknown class or learner")
-    return False
+    return None if row is None or row["class_code"] != completion.class_code else False
 
 
 def completions(connection: Connection, code: str | None = None) -> list[dict[str, Any]]:
