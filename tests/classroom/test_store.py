@@ -401,3 +401,49 @@ def test_a_new_completion_is_one_statement(sqlite_connection: sqlite3.Connection
         store.add_completion(sqlite_connection, _completion(code, "nobody", "c3"))
     sqlite_connection.set_trace_callback(None)
     assert [row["id"] for row in store.completions(sqlite_connection)] == ["c1"]
+
+
+def test_many_completions_are_told_apart_like_one_at_a_time(connection: Connection) -> None:
+    """`insert_completions` answers per completion as `insert_completion` would: new, kept
+    before (also the same id twice in one batch), or a learner not in its class."""
+    code = store.create_class(connection, "Lớp A", "2468")
+    learner = store.add_learner(connection, code, "Lò Văn A")
+    other = store.add_learner(connection, store.create_class(connection, "B", "2468"), "B")
+    assert store.add_completion(connection, _completion(code, learner, "c1")) is True
+    at = "2026-11-25T10:00:05+00:00"
+    sent = [
+        _completion(code, learner, "c1"),  # kept before
+        _completion(code, learner, "c2", answers=[True, False, True, True, True, True]),
+        _completion(code, learner, "c2"),  # the same id again in this batch
+        _completion(code, other, "c3"),  # a learner of another class
+        _completion(code, "nobody", "c4"),
+        _completion(code, learner, "c5", score=0, passed=False),
+    ]
+    assert store.insert_completions(connection, [(c, at) for c in sent]) == [
+        False,
+        True,
+        False,
+        None,
+        None,
+        True,
+    ]
+    kept = {row["id"]: row for row in store.completions(connection)}
+    assert sorted(kept) == ["c1", "c2", "c5"]
+    assert kept["c2"]["answers"] == "101111" and kept["c2"]["received_at"] == at
+    assert (kept["c5"]["score"], kept["c5"]["passed"]) == (0, 0)
+    assert kept["c5"]["day"] == "2026-11-25"
+
+
+def test_many_completions_are_one_statement_per_500(sqlite_connection: sqlite3.Connection) -> None:
+    """A laptop's batch of completions (or what 60 phones posted in the same moment) is one
+    INSERT per 500 rows, not one per completion (the statements SQLite ran show it)."""
+    code = store.create_class(sqlite_connection, "Lớp A", "2468")
+    learner = store.add_learner(sqlite_connection, code, "Lò Văn A")
+    sent = [(_completion(code, learner, f"c{n}"), store.now()) for n in range(1_100)]
+    statements: list[str] = []
+    sqlite_connection.set_trace_callback(statements.append)
+    assert store.insert_completions(sqlite_connection, sent) == [True] * 1_100
+    sqlite_connection.set_trace_callback(None)
+    assert len([s for s in statements if s.startswith("INSERT INTO completions")]) == 3
+    assert len(statements) == 3
+    assert len(store.completions(sqlite_connection)) == 1_100

@@ -256,8 +256,10 @@ def store_batch(connection: Connection, team: str, batch: Batch) -> Outcome:
         problem = _store_learner(connection, team, learner, outcome)
         if problem is not None:
             outcome.rejected.append({"kind": "learners", "id": learner.id, "detail": problem})
-    for completion in batch.completions:
-        new = _store_completion(connection, team, completion)
+    stored = store.insert_completions(
+        connection, [_received(team, completion) for completion in batch.completions]
+    )
+    for completion, new in zip(batch.completions, stored, strict=True):
         if new is None:
             detail = "unknown class or learner: send the learner first"
             outcome.rejected.append({"kind": "completions", "id": completion.id, "detail": detail})
@@ -326,12 +328,13 @@ def _same_person(connection: Connection, code: str, learner: SyncLearner) -> Non
     connection.execute("UPDATE learners SET same_as = ? WHERE id = ?", (same_as, learner.id))
 
 
-def _store_completion(connection: Connection, team: str, completion: SyncCompletion) -> bool | None:
-    """True when new, False when that id was already kept, None for an unknown learner: the
-    class server's insert, in the team's class and at the laptop's receipt time."""
+def _received(team: str, completion: SyncCompletion) -> tuple[store.Completion, str]:
+    """A sent completion as the class server would store it, in the team's class, with the
+    laptop's receipt time: the batch's completions then go in by one statement
+    (`store.insert_completions`)."""
     sent = completion.model_dump(exclude={"received_at"})
     row = store.Completion(**{**sent, "class_code": hub_code(team, completion.class_code)})
-    return store.insert_completion(connection, row, received_time(completion.received_at))
+    return row, received_time(completion.received_at)
 
 
 def received_time(sent: str | None) -> str:

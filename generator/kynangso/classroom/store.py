@@ -21,7 +21,7 @@ import hmac
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -368,35 +368,128 @@ def add_completion(connection: Connection, completion: Completion) -> bool:
     return stored
 
 
+def add_completions(
+    connection: Connection, completions: Sequence[Completion]
+) -> list[bool | StoreError]:
+    """`add_completion` for many at once, in one INSERT: per completion, True when new,
+    False when its id was already kept, or the StoreError `add_completion` would raise. The
+    writer stores the completions that wait together this way."""
+    received_at = now()
+    stored = insert_completions(connection, [(c, received_at) for c in completions])
+    return [StoreError("unknown class or learner") if s is None else s for s in stored]
+
+
+COMPLETION_COLUMNS = (
+    "id, class_code, learner_id, lesson, lang, score, total, passed, answered_at, received_at,"
+    " answers, day"
+)
+# Rows per statement: 12 values each, well under SQLite's 32,766 and PostgreSQL's 65,535
+# parameters per statement.
+ROWS_PER_INSERT = 500
+
+
+def insert_completions(
+    connection: Connection, received: Sequence[tuple[Completion, str]]
+) -> list[bool | None]:
+    """`insert_completion` for many (each with its receipt time), one statement per 500: on
+    PostgreSQL a statement is a round trip, and a batch of 500 completions from a laptop, or
+    the 30 that 60 phones posted in the same few milliseconds, cost one, not one each."""
+    # The same id twice in one batch (a phone that sent again): which of the two rows one
+    # statement keeps is the database's choice, so each later copy goes in a statement after
+    # the earlier one, as if they came one at a time.
+    rounds: list[list[int]] = []
+    copies: dict[str, int] = {}
+    for index, (completion, _) in enumerate(received):
+        copy = copies[completion.id] = copies.get(completion.id, -1) + 1
+        if copy == len(rounds):
+            rounds.append([])
+        rounds[copy].append(index)
+    outcomes: list[bool | None] = [None] * len(received)
+    for indexes in rounds:
+        for start in range(0, len(indexes), ROWS_PER_INSERT):
+            part = indexes[start : start + ROWS_PER_INSERT]
+            for index, outcome in zip(
+                part, _insert_rows(connection, [received[i] for i in part]), strict=True
+            ):
+                outcomes[index] = outcome
+    return outcomes
+
+
+def _insert_rows(
+    connection: Connection, received: Sequence[tuple[Completion, str]]
+) -> list[bool | None]:
+    if not received:
+        return []
+    params: list[Any] = []
+    for completion, received_at in received:
+        params += _completion_values(completion, received_at)
+    # A row goes in only when its learner is in its class; VALUES' columns are column1… on
+    # both databases. `WHERE true` keeps SQLite from reading ON CONFLICT as the join's ON.
+    columns = ", ".join(
+        f"CAST(v.column{n} AS INTEGER)" if n in (6, 7, 8) else f"v.column{n}" for n in range(1, 13)
+    )
+    rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(received))
+    inserted = connection.execute(
+        f"INSERT INTO completions ({COMPLETION_COLUMNS}) SELECT {columns} FROM (VALUES {rows}) AS v"
+        " JOIN learners l ON l.id = v.column3 AND l.class_code = v.column2 WHERE true"
+        " ON CONFLICT DO NOTHING RETURNING id",
+        params,
+    ).fetchall()
+    new = {row[0] for row in inserted}  # ids are unique within one statement's rows
+    outcomes = [completion.id in new for completion, _ in received]
+    # What did not go in: an id kept before (False), or a learner not in its class (None).
+    asked = {c.learner_id for (c, _), ok in zip(received, outcomes, strict=True) if not ok}
+    classes = _learner_classes(connection, sorted(asked))
+    return [
+        True if ok else (False if classes.get(c.learner_id) == c.class_code else None)
+        for (c, _), ok in zip(received, outcomes, strict=True)
+    ]
+
+
+def _learner_classes(connection: Connection, learner_ids: Sequence[str]) -> dict[str, str]:
+    if not learner_ids:
+        return {}
+    marks = ", ".join("?" * len(learner_ids))
+    rows = connection.execute(
+        f"SELECT id, class_code FROM learners WHERE id IN ({marks})", tuple(learner_ids)
+    )
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def _completion_values(completion: Completion, received_at: str) -> tuple[Any, ...]:
+    answers = None
+    if completion.answers is not None:
+        answers = "".join("1" if ok else "0" for ok in completion.answers)
+    return (
+        completion.id,
+        completion.class_code,
+        completion.learner_id,
+        completion.lesson,
+        completion.lang,
+        completion.score,
+        completion.total,
+        int(completion.passed),
+        completion.answered_at,
+        received_at,
+        answers,
+        completion_day(completion.answered_at, received_at),
+    )
+
+
 def insert_completion(
     connection: Connection, completion: Completion, received_at: str
 ) -> bool | None:
     """Insert a completion received at `received_at`: True when new, False when that id was
     already kept, None when its learner is not in its class. One statement when it is new (on
     PostgreSQL each statement is a round trip to the server): the row is inserted only if its
-    learner is in its class; a row not inserted is then told apart. The class server and the
-    hub both store completions through it."""
-    answers = None
-    if completion.answers is not None:
-        answers = "".join("1" if ok else "0" for ok in completion.answers)
+    learner is in its class; a row not inserted is then told apart. `insert_completions` is
+    the same for many rows at once."""
     cursor = connection.execute(
-        "INSERT INTO completions (id, class_code, learner_id, lesson, lang, score, total, passed,"
-        " answered_at, received_at, answers, day)"
+        f"INSERT INTO completions ({COMPLETION_COLUMNS})"
         " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM learners WHERE id = ? AND class_code = ?"
         " ON CONFLICT DO NOTHING",
         (
-            completion.id,
-            completion.class_code,
-            completion.learner_id,
-            completion.lesson,
-            completion.lang,
-            completion.score,
-            completion.total,
-            int(completion.passed),
-            completion.answered_at,
-            received_at,
-            answers,
-            completion_day(completion.answered_at, received_at),
+            *_completion_values(completion, received_at),
             completion.learner_id,
             completion.class_code,
         ),

@@ -114,20 +114,30 @@ class Writer:
     ) -> list[tuple[bool, Any]]:
         """The jobs in one transaction. A savepoint per job costs PostgreSQL two round trips
         (SAVEPOINT, RELEASE), as many as a completion itself: a batch first runs without them,
-        and only when one of its jobs is refused is it undone and run again, `careful`, with
-        a savepoint per job so the refused one is undone alone. A job may run twice; only the
-        committed run's results are answered."""
+        its waiting completions stored by one statement (`GROUPED`), and only when one of its
+        jobs is refused is it undone and run again, `careful`, job by job with a savepoint per
+        job so the refused one is undone alone. A job may run twice; only the committed run's
+        results are answered. A batch that is one statement (phones posting completions, and
+        nothing else) needs no BEGIN and COMMIT: a statement alone is its own transaction."""
         assert self.connection is not None
+        runs = _runs(jobs) if not careful else [[job] for job in jobs]
+        alone = len(runs) == 1 and runs[0][0][0] in GROUPED
+        if not careful and alone:
+            try:
+                return _run(self.connection, runs[0])
+            except _REFUSED:
+                raise _Refused from None
         outcomes: list[tuple[bool, Any]] = []
         self.connection.execute("BEGIN IMMEDIATE")
         try:
-            for function, args in jobs:
+            for run in runs:
                 if not careful:
                     try:
-                        outcomes.append((True, function(self.connection, *args)))
+                        outcomes += _run(self.connection, run)
                     except _REFUSED:
                         raise _Refused from None
                     continue
+                ((function, args),) = run
                 self.connection.execute("SAVEPOINT job")
                 try:
                     outcomes.append((True, function(self.connection, *args)))
@@ -147,3 +157,34 @@ class Writer:
         with self.lock:
             assert self.connection is not None
             self.connection.close()
+
+
+# Jobs that wait side by side and can be done by one statement: the function a request hands
+# the writer, and the one that does many of its calls at once, answering per call (a value, or
+# the exception that call would have raised).
+GROUPED: dict[Callable[..., Any], Callable[[Connection, list[Any]], list[Any]]] = {
+    store.add_completion: store.add_completions,
+}
+
+_Run = list[tuple[Callable[..., Any], tuple[Any, ...]]]
+
+
+def _runs(jobs: _Run) -> list[_Run]:
+    """The jobs in order, neighbours of one `GROUPED` function together (never reordered: a
+    join then a completion of that learner stay in that order)."""
+    runs: list[_Run] = []
+    for job in jobs:
+        if runs and job[0] in GROUPED and runs[-1][0][0] is job[0]:
+            runs[-1].append(job)
+        else:
+            runs.append([job])
+    return runs
+
+
+def _run(connection: Connection, run: _Run) -> list[tuple[bool, Any]]:
+    function = run[0][0]
+    many = GROUPED.get(function)
+    if many is None:
+        return [(True, function(connection, *args)) for _, args in run]
+    answers = many(connection, [args[0] for _, args in run])
+    return [(not isinstance(a, Exception), a) for a in answers]
