@@ -36,6 +36,7 @@ from kynangso.classroom.coach import (
 from kynangso.classroom.export import class_csv
 from kynangso.classroom.forget import forget_learner
 from kynangso.classroom.hub import MAX_SYNC_BODY, SYNC_PATH, sync_routes
+from kynangso.classroom.lane import CompletionsLane
 from kynangso.classroom.logins import LoginLimiter, laptop_addresses, own_address
 from kynangso.classroom.manage import commune_routes, manage_routes
 from kynangso.classroom.poster import poster_router
@@ -89,6 +90,9 @@ def create_app(site_dir: Path, db_path: database.Target) -> FastAPI:
     )
     app.state.connection = mode.connection
     app.add_middleware(BodyLimit, limit=MAX_BODY, paths={SYNC_PATH: MAX_SYNC_BODY})
+    # Last added, so first to see a request: a plainly right completion post is answered
+    # there; everything else goes through the stack to the routes below.
+    app.add_middleware(CompletionsLane, catalog=mode.catalog, writer=mode.writer)
     app.add_exception_handler(RequestValidationError, refused_body)
     app.include_router(api_routes(mode))
     app.include_router(sync_routes(mode.connection, mode.writer, mode.catalog))  # the hub's side
