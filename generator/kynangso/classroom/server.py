@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp
 
 from kynangso.catalog import Catalog, load_catalog
 from kynangso.classroom import database, roster, store
@@ -43,7 +44,7 @@ from kynangso.classroom.poster import poster_router
 from kynangso.classroom.static import SiteApp
 from kynangso.classroom.writer import Writer
 
-__all__ = ["MAX_BODY", "ClassMode", "LoginLimiter", "create_app"]
+__all__ = ["MAX_BODY", "ClassApp", "ClassMode", "LoginLimiter", "create_app"]
 
 SESSION_COOKIE = "kns_coach"
 PIN_CHECKS_AT_ONCE = 2  # scrypt needs 16 MB and ~0.2 s: leave threads for the writer
@@ -78,7 +79,8 @@ def create_app(site_dir: Path, db_path: database.Target) -> FastAPI:
     """The whole class-mode server for one built site and one class store (a SQLite path or a
     PostgreSQL URL)."""
     mode = ClassMode.open(site_dir, db_path)
-    app = FastAPI(
+    app = ClassApp(
+        mode,
         title="Kỹ năng số class mode",
         version="1",
         openapi_url="/api/v1/openapi.json",
@@ -90,9 +92,6 @@ def create_app(site_dir: Path, db_path: database.Target) -> FastAPI:
     )
     app.state.connection = mode.connection
     app.add_middleware(BodyLimit, limit=MAX_BODY, paths={SYNC_PATH: MAX_SYNC_BODY})
-    # Last added, so first to see a request: a plainly right completion post is answered
-    # there; everything else goes through the stack to the routes below.
-    app.add_middleware(CompletionsLane, catalog=mode.catalog, writer=mode.writer)
     app.add_exception_handler(RequestValidationError, refused_body)
     app.include_router(api_routes(mode))
     app.include_router(sync_routes(mode.connection, mode.writer, mode.catalog))  # the hub's side
@@ -102,6 +101,21 @@ def create_app(site_dir: Path, db_path: database.Target) -> FastAPI:
     app.include_router(commune_routes(mode))  # /coach/commune/: behind the commune PIN
     app.mount("/", SiteApp(mode.site_dir), name="site")
     return app
+
+
+class ClassApp(FastAPI):
+    """The class server's FastAPI app, with the completions lane (`CompletionsLane`) in front
+    of its whole middleware stack, error handling included: a plainly right completion post is
+    answered there, everything else goes through the stack to the routes."""
+
+    def __init__(self, mode: ClassMode, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.mode = mode
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CompletionsLane(
+            super().build_middleware_stack(), self.mode.catalog, self.mode.writer
+        )
 
 
 def _lifespan(mode: ClassMode) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
