@@ -273,3 +273,12 @@ def test_an_older_store_read_as_it_is_counts_its_completions(tmp_path: Path) -> 
     finally:
         reader.close()
     assert (figures.totals.attempts, figures.totals.passes, figures.totals.residents) == (5, 3, 1)
+
+
+def test_the_postgresql_trigger_body_passes_the_connection_unchanged() -> None:
+    """`PgConnection` turns `?` into `%s` and doubles `%` when a statement has parameters; the
+    trigger function is run without any, and holds neither, so it reaches PostgreSQL as
+    written whichever way it is run."""
+    body = store._pg_tally_function()
+    assert "?" not in body and "%" not in body
+    assert database.translate(body, False) == body == database.translate(body, True)

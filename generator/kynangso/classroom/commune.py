@@ -7,6 +7,11 @@ heading, and the SQL expression of its key over completions `c`, learners `l` an
 `k` (`GROUPINGS`). Another split (a team, a village) is one more entry with its key; a key
 that depends on the class alone (`of_class`) also counts the residents who joined.
 
+The rows counted are the store's tallies (`tally_lesson`, `tally_month`: attempts and passes per
+class, learner entry and lesson or month, kept by triggers with every completion), so a load
+reads a row per person and lesson, not every completion; a store older than them is counted
+from its completions.
+
 Residents are persons, not learner entries (`roster.PERSON`): an entry merged into another
 counts once. Counts only: no name of a resident is ever read here.
 
@@ -183,7 +188,8 @@ def _table(
 # (`store._add_tallies`, kept by triggers with every completion), so the view never reads the
 # completions. Each grouping counts over the rows of its grain, named `c` as the completions
 # are, with the columns its key reads: a key on the month grain reads the day only as
-# `substr(c.day, 1, 7)`, which gives the same month from the kept 'YYYY-MM'.
+# `substr(c.day, 1, 7)`, which gives the same month from the kept 'YYYY-MM'. A grain's passes
+# are the sum of its completions' `passed` (0 or 1), so it passed when they are more than 0.
 GRAINS = {
     "lesson": "(SELECT class_code, learner_id, lesson, attempts, passes FROM tally_lesson)",
     "month": "(SELECT class_code, learner_id, month AS day, attempts, passes FROM tally_month)",
