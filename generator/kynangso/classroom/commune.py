@@ -7,6 +7,11 @@ heading, and the SQL expression of its key over completions `c`, learners `l` an
 `k` (`GROUPINGS`). Another split (a team, a village) is one more entry with its key; a key
 that depends on the class alone (`of_class`) also counts the residents who joined.
 
+The rows counted are the store's tallies (`tally_lesson`, `tally_month`: attempts and passes per
+class, learner entry and lesson or month, kept by triggers with every completion), so a load
+reads a row per person and lesson, not every completion; a store older than them is counted
+from its completions.
+
 Residents are persons, not learner entries (`roster.PERSON`): an entry merged into another
 counts once. Counts only: no name of a resident is ever read here.
 
@@ -177,38 +182,52 @@ def _table(
     return [found[key] for key in sorted(found)]
 
 
-# One statement for the totals and every grouping: the completions are read once per grain,
-# into a row per (class, learner, lesson) or per (class, learner, month) (`GRAINS`: at most
-# learners x lessons, or learners x months, rows however many completions there are), and
-# each grouping counts over the rows of its grain (`Grouping.grain`), named `c` as the
-# completions are, with the columns its key reads. A key on the month grain reads the day
-# only as `substr(c.day, 1, 7)`, which gives the same month from the kept 'YYYY-MM'.
-GRAINS = {"lesson": "c.lesson", "month": "substr(c.day, 1, 7) AS day"}
-GRAIN_MEASURES = (
-    "COUNT(*) AS attempts, COALESCE(SUM(c.passed), 0) AS passes,"
-    " MAX(CASE WHEN c.passed = 1 THEN 1 ELSE 0 END) AS passed"
-)
+# One statement for the totals and every grouping, over a row per (class, learner, lesson)
+# or per (class, learner, month) (`Grouping.grain`): at most learners x lessons, or learners x
+# months, rows however many completions there are. Those rows are the store's tallies
+# (`store._add_tallies`, kept by triggers with every completion), so the view never reads the
+# completions. Each grouping counts over the rows of its grain, named `c` as the completions
+# are, with the columns its key reads: a key on the month grain reads the day only as
+# `substr(c.day, 1, 7)`, which gives the same month from the kept 'YYYY-MM'. A grain's passes
+# are the sum of its completions' `passed` (0 or 1), so it passed when they are more than 0.
+GRAINS = {
+    "lesson": "(SELECT class_code, learner_id, lesson, attempts, passes FROM tally_lesson)",
+    "month": "(SELECT class_code, learner_id, month AS day, attempts, passes FROM tally_month)",
+}
+# A read-only look (`kynangso report`) at a store older than the tallies counts the same rows
+# from its completions, as a grain per statement.
+OLD_GRAINS = {"lesson": "c.lesson", "month": "substr(c.day, 1, 7) AS day"}
 
 
-def _grain_sql() -> str:
-    return "WITH " + ", ".join(
-        f"{name}_grain AS (SELECT c.class_code, c.learner_id, {column}, {GRAIN_MEASURES}"
-        " FROM completions c GROUP BY 1, 2, 3)"
-        for name, column in GRAINS.items()
+def tallies_known(connection: Connection) -> bool:
+    """Whether the store keeps the tallies (schema version 6 and later)."""
+    return store.schema_version(connection) > store.MIGRATIONS.index(store._add_tallies)
+
+
+def _grains(connection: Connection) -> tuple[str, dict[str, str]]:
+    """A WITH clause ('' with tallies) and the FROM item of each grain."""
+    if tallies_known(connection):
+        return "", GRAINS
+    ctes = ", ".join(
+        f"{name}_grain AS (SELECT c.class_code, c.learner_id, {column}, COUNT(*) AS attempts,"
+        " COALESCE(SUM(c.passed), 0) AS passes FROM completions c GROUP BY 1, 2, 3)"
+        for name, column in OLD_GRAINS.items()
     )
+    return f"WITH {ctes} ", {name: f"{name}_grain" for name in OLD_GRAINS}
 
 
-def _grain_arm(number: int, grouping: Grouping | None, person: str) -> str:
+def _grain_arm(number: int, grouping: Grouping | None, person: str, grains: dict[str, str]) -> str:
     key = grouping.key if grouping else "''"
     label = (grouping.label or f"MAX({grouping.key})") if grouping else "''"
     joins = (
-        f" FROM {grouping.grain if grouping else 'lesson'}_grain c"
+        f" FROM {grains[grouping.grain if grouping else 'lesson']} c"
         " JOIN learners l ON l.id = c.learner_id JOIN classes k ON k.code = c.class_code"
     )
     return (
         f"SELECT {number} AS g, p.key AS key, MAX(p.label) AS label, {PER_KEY}"
         f" FROM (SELECT {key} AS key, {label} AS label, {person} AS person,"
-        " SUM(c.attempts) AS attempts, SUM(c.passes) AS passes, MAX(c.passed) AS passed"
+        " SUM(c.attempts) AS attempts, SUM(c.passes) AS passes,"
+        " MAX(CASE WHEN c.passes > 0 THEN 1 ELSE 0 END) AS passed"
         f"{grouping.joins(joins) if grouping else joins} GROUP BY 1, 3) p GROUP BY 2"
     )
 
@@ -218,13 +237,14 @@ def _on_grains(
 ) -> tuple[Any, dict[int, list[Any]]]:
     """The totals' row (None when there are no completions) and the rows of each grouping
     (by its place in `groupings`), from one statement."""
-    arms = [_grain_arm(0, None, person)]
+    with_clause, grains = _grains(connection)
+    arms = [_grain_arm(0, None, person, grains)]
     params: tuple[str, ...] = ()
     for number, grouping in enumerate(groupings, start=1):
-        arms.append(_grain_arm(number, grouping, person))
+        arms.append(_grain_arm(number, grouping, person, grains))
         params += grouping.params + (grouping.params if not grouping.label else ())
     found: dict[int, list[Any]] = {number: [] for number in range(len(groupings) + 1)}
-    for row in connection.execute(f"{_grain_sql()} {' UNION ALL '.join(arms)}", params):
+    for row in connection.execute(f"{with_clause}{' UNION ALL '.join(arms)}", params):
         found[int(row["g"])].append(row)
     return (found[0][0] if found[0] else None), {n - 1: found[n] for n in found if n}
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kynangso.catalog import Catalog, Words
-from kynangso.classroom import roster, store
+from kynangso.classroom import commune, roster, store
 from kynangso.classroom.commune import topic_grouping
 from kynangso.classroom.database import Connection
 from kynangso.classroom.store import completion_day
@@ -160,6 +160,24 @@ def _measures(person: str) -> str:
     )
 
 
+# The same measures over the tallies (`store._add_tallies`: a row per class, learner entry and
+# lesson, named `c` as the completions are), for the counts per person and lesson: a row per
+# person and lesson is read, not every completion. The stored `passed` is 0 or 1, so a tally's
+# passes (their sum) are the completions that passed.
+TALLY_JOINS = (
+    " FROM tally_lesson c JOIN learners l ON l.id = c.learner_id"
+    " JOIN classes k ON k.code = c.class_code"
+)
+
+
+def _tally_measures(person: str) -> str:
+    return (
+        "COALESCE(SUM(c.attempts), 0) AS attempts, COALESCE(SUM(c.passes), 0) AS passes,"
+        f" COUNT(DISTINCT {person}) AS learners,"
+        f" COUNT(DISTINCT CASE WHEN c.passes > 0 THEN {person} END) AS learners_passed"
+    )
+
+
 def _group(row: Any) -> Group:
     return Group(
         int(row["attempts"]), int(row["passes"]), int(row["learners"]), int(row["learners_passed"])
@@ -179,7 +197,7 @@ def store_report_data(
     topic = topic_grouping(catalog) if catalog is not None else None
     counted = _Counted(
         joined=query.joined(),
-        everything=_group(query.rows(f"SELECT {query.measures}{JOINS}{query.where}")[0]),
+        everything=_group(query.rows(f"SELECT {query.measures}{query.joins}{query.where}")[0]),
         tried=Counter(),
         passed=Counter(),
         lessons=query.groups("c.lesson"),
@@ -201,7 +219,10 @@ class _Query:
     def __init__(self, connection: Connection, class_code: str | None) -> None:
         self.connection = connection
         self.person = roster.person_sql(connection)
-        self.measures = _measures(self.person)
+        # Per person and lesson: from the tallies where the store keeps them.
+        tallied = commune.tallies_known(connection)
+        self.measures = (_tally_measures if tallied else _measures)(self.person)
+        self.joins = TALLY_JOINS if tallied else JOINS
         self.class_code = class_code
         self.where = " WHERE c.class_code = ?" if class_code is not None else ""
         self.params: tuple[str, ...] = (class_code,) if class_code is not None else ()
@@ -218,7 +239,7 @@ class _Query:
         return int(self.rows(sql)[0]["n"])
 
     def groups(self, key: str, key_params: tuple[str, ...] = ()) -> dict[str, Group]:
-        sql = f"SELECT {key} AS key, {self.measures}{JOINS}{self.where} GROUP BY 1"
+        sql = f"SELECT {key} AS key, {self.measures}{self.joins}{self.where} GROUP BY 1"
         return {str(row["key"]): _group(row) for row in self.rows(sql, key_params)}
 
     def filtered(self, condition: str) -> str:
