@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from postgres import Cluster
+from statements import counted
 
 from kynangso.classroom import database, store
 from kynangso.classroom.database import Connection
@@ -436,16 +437,14 @@ def test_many_completions_are_told_apart_like_one_at_a_time(connection: Connecti
     assert kept["c5"]["day"] == "2026-11-25"
 
 
-def test_many_completions_are_one_statement_per_500(sqlite_connection: sqlite3.Connection) -> None:
+def test_many_completions_are_one_statement_per_500(connection: Connection) -> None:
     """A laptop's batch of completions (or what 60 phones posted in the same moment) is one
-    INSERT per 500 rows, not one per completion (the statements SQLite ran show it)."""
-    code = store.create_class(sqlite_connection, "Lớp A", "2468")
-    learner = store.add_learner(sqlite_connection, code, "Lò Văn A")
+    INSERT per 500 rows, not one per completion: one round trip to PostgreSQL, not 1,100."""
+    code = store.create_class(connection, "Lớp A", "2468")
+    learner = store.add_learner(connection, code, "Lò Văn A")
     sent = [(_completion(code, learner, f"c{n}"), store.now()) for n in range(1_100)]
-    statements: list[str] = []
-    sqlite_connection.set_trace_callback(statements.append)
-    assert store.insert_completions(sqlite_connection, sent) == [True] * 1_100
-    sqlite_connection.set_trace_callback(None)
-    assert len([s for s in statements if s.startswith("INSERT INTO completions")]) == 3
-    assert len(statements) == 3
-    assert len(store.completions(sqlite_connection)) == 1_100
+    watched = counted(connection)
+    assert store.insert_completions(watched, sent) == [True] * 1_100
+    assert len(watched.statements) == 3
+    assert len(watched.starting("INSERT")) == 3
+    assert len(store.completions(connection)) == 1_100

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import psycopg
 import pytest
+from statements import Counted, counted
 
 from kynangso.classroom import database, store
 from kynangso.classroom.writer import Writer
@@ -137,39 +138,38 @@ def test_a_refused_job_is_undone_alone_and_the_others_once(db_target: database.T
     assert {row["id"] for row in learners} == {outcomes[0], outcomes[2]}
 
 
-def test_completions_waiting_together_are_one_statement(tmp_path: Path) -> None:
+def test_completions_waiting_together_are_one_statement(db_target: database.Target) -> None:
     """Completions posted at the same moment are stored by one INSERT, with no BEGIN and
     COMMIT round trips around it; each request still gets its own answer (one of them is of
     a learner the store does not know)."""
-    db = tmp_path / "class.db"
-    connection = store.connect(db)
+    connection = store.connect(db_target)
     code = store.create_class(connection, "Lớp A", "2468")
     learner = store.add_learner(connection, code, "Lò Văn A")
-    statements: list[str] = []
 
     def completion(id_: str, learner_id: str) -> store.Completion:
         return store.Completion(
             id_, code, learner_id, "vneid-activate", "vi", 5, 6, True, "2026-11-25T10:00:00+00:00"
         )
 
-    async def run() -> list[object]:
-        writer = Writer(db)
+    async def run() -> tuple[list[object], Counted]:
+        writer = Writer(db_target)
         await writer.start()
+        assert writer.connection is not None
+        watched = counted(writer.connection)
+        writer.connection = watched
         try:
-            assert isinstance(writer.connection, sqlite3.Connection)
-            writer.connection.set_trace_callback(statements.append)
             sent = [completion(f"c{n}", learner) for n in range(20)]
             sent.insert(7, completion("c-nobody", "nobody"))
-            return await asyncio.gather(
+            outcomes = await asyncio.gather(
                 *(writer.do(store.add_completion, c) for c in sent), return_exceptions=True
             )
+            return outcomes, watched
         finally:
             await writer.stop()
 
-    outcomes = run_apart(run)
+    outcomes, watched = run_apart(run)
     assert isinstance(outcomes.pop(7), store.StoreError)
     assert outcomes == [True] * 20
-    inserts = [s for s in statements if s.startswith("INSERT INTO completions")]
-    assert len(inserts) == 1
-    assert not [s for s in statements if s.split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT")]
+    assert len(watched.starting("INSERT")) == 1
+    assert not watched.starting("BEGIN", "COMMIT", "SAVEPOINT")
     assert len(store.completions(connection)) == 20

@@ -18,6 +18,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import sqlite3
@@ -560,20 +561,19 @@ def _insert_rows(
 ) -> list[bool | None]:
     if not received:
         return []
-    params: list[Any] = []
-    for completion, received_at in received:
-        params += _completion_values(completion, received_at)
-    # A row goes in only when its learner is in its class; VALUES' columns are column1… on
-    # both databases. `WHERE true` keeps SQLite from reading ON CONFLICT as the join's ON.
-    columns = ", ".join(
-        f"CAST(v.column{n} AS INTEGER)" if n in (6, 7, 8) else f"v.column{n}" for n in range(1, 13)
+    rows = json.dumps(
+        [_completion_values(completion, at) for completion, at in received],
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
-    rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(received))
+    # A row goes in only when its learner is in its class. `WHERE true` keeps SQLite from
+    # reading ON CONFLICT as the join's ON.
     inserted = connection.execute(
-        f"INSERT INTO completions ({COMPLETION_COLUMNS}) SELECT {columns} FROM (VALUES {rows}) AS v"
-        " JOIN learners l ON l.id = v.column3 AND l.class_code = v.column2 WHERE true"
+        f"INSERT INTO completions ({COMPLETION_COLUMNS}) SELECT {_JSON_COLUMNS}"
+        f" FROM {database.json_rows(connection)}"
+        " JOIN learners l ON l.id = r.value ->> 2 AND l.class_code = r.value ->> 1 WHERE true"
         " ON CONFLICT DO NOTHING RETURNING id",
-        params,
+        (rows,),
     ).fetchall()
     new = {row[0] for row in inserted}  # ids are unique within one statement's rows
     outcomes = [completion.id in new for completion, _ in received]
@@ -584,6 +584,12 @@ def _insert_rows(
         True if ok else (False if classes.get(c.learner_id) == c.class_code else None)
         for (c, _), ok in zip(received, outcomes, strict=True)
     ]
+
+
+# The completion's values from its JSON row, numbers cast (PostgreSQL's ->> gives text).
+_JSON_COLUMNS = ", ".join(
+    f"CAST(r.value ->> {n} AS INTEGER)" if n in (5, 6, 7) else f"r.value ->> {n}" for n in range(12)
+)
 
 
 def _learner_classes(connection: Connection, learner_ids: Sequence[str]) -> dict[str, str]:
