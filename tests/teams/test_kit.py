@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kynangso.catalog import Catalog, LessonEntry, Words
-from kynangso.classroom import store
+from kynangso.classroom import database, roster, store
 from kynangso.cli import main
 from kynangso.sources.validate import load_project
 from kynangso.teams.kit import answer_key, attendance_html, quiz_html
@@ -201,3 +201,84 @@ def test_class_attendance_sheet_lists_the_residents_by_name(tmp_path: Path) -> N
     for name in ("Lò Văn A", "Quàng Thị B", "Cà Thị D", "Lớp Bản Hua", "Buổi 6"):
         assert squeeze(name) in text
     assert "4" + squeeze("Cà Thị D") not in text  # the forgotten resident leaves no row
+
+
+def _passed(
+    connection: database.Connection, code: str, learner: str, lesson: str, day: str
+) -> None:
+    store.add_completion(
+        connection,
+        store.Completion(
+            id=f"{learner}-{lesson}",
+            class_code=code,
+            learner_id=learner,
+            lesson=lesson,
+            lang="vi",
+            score=6,
+            total=7,
+            passed=True,
+            answered_at=f"{day}T03:00:00+00:00",
+        ),
+    )
+
+
+@pytest.fixture
+def merged_class(db_target: database.Target, tmp_path: Path) -> tuple[str, str, Path]:
+    """A class where Lò Văn An joined from Zalo's browser and again from Chrome (typing "An Lò"),
+    the two entries merged into the first; each entry passed a lesson of its own and both
+    passed VNeID (Chrome first, on 21/11). Quàng Thị Bình stays one entry. On SQLite and on
+    PostgreSQL; returns (store, class code, site folder)."""
+    db, _, site = class_store(tmp_path)  # only for its catalog
+    connection = store.connect(db_target)
+    code = store.create_class(connection, "Lớp Nà Tăm", "1357")
+    zalo = store.add_learner(connection, code, "Lò Văn An")
+    chrome = store.add_learner(connection, code, "An Lò")
+    binh = store.add_learner(connection, code, "Quàng Thị Bình")
+    _passed(connection, code, zalo, "vneid-activate", "2026-11-22")
+    _passed(connection, code, chrome, "vneid-activate", "2026-11-21")
+    _passed(connection, code, chrome, "scam-recovery", "2026-11-23")
+    _passed(connection, code, binh, "vneid-activate", "2026-11-24")
+    assert roster.merge_learners(connection, zalo, chrome) == zalo
+    connection.close()
+    return str(db_target), code, site
+
+
+@NEEDS_PRINTING
+@pytest.mark.browser
+def test_a_merged_resident_gets_one_certificate_with_every_lesson(
+    merged_class: tuple[str, str, Path], tmp_path: Path
+) -> None:
+    db, code, site = merged_class
+    out = tmp_path / "merged.pdf"
+    result = CliRunner().invoke(
+        main, ["certificates", "--db", db, "--class", code, "--out", str(out), "--site", str(site)]
+    )
+    assert result.exit_code == 0, result.output
+    pages = page_texts(out)
+    assert len(pages) == 2  # An (both entries) and Bình
+    (an,) = [page for page in pages if squeeze("Lò Văn An") in page]
+    (binh,) = [page for page in pages if squeeze("Quàng Thị Bình") in page]
+    assert squeeze("An Lò") not in "".join(pages)  # the kept entry's name
+    vneid = squeeze("Kích hoạt tài khoản VNeID")
+    # passed by both entries: listed once, on the first day either of them passed it
+    assert an.count(vneid) == 1 and vneid + "21/11/2026" in an
+    assert squeeze("Khi lỡ bị lừa") + "23/11/2026" in an  # passed by the Chrome entry only
+    assert vneid + "24/11/2026" in binh and squeeze("Khi lỡ bị lừa") not in binh
+
+
+@NEEDS_PRINTING
+@pytest.mark.browser
+def test_a_merged_resident_has_one_line_on_the_attendance_sheet(
+    merged_class: tuple[str, str, Path], tmp_path: Path
+) -> None:
+    db, code, _ = merged_class
+    out = tmp_path / "merged.pdf"
+    result = CliRunner().invoke(
+        main, ["attendance", "--db", db, "--class", code, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (text,) = page_texts(out)
+    assert text.count(squeeze("Lò Văn An")) == 1 and squeeze("An Lò") not in text
+    assert text.count(squeeze("Quàng Thị Bình")) == 1
+    # the rows are numbered: An is 1, Bình 2, and the next row is blank
+    assert "1" + squeeze("Lò Văn An") in text and "2" + squeeze("Quàng Thị Bình") in text
