@@ -672,9 +672,9 @@ def merge_command(
 
 
 def _class_records(db_path: str, class_code: str) -> tuple[str, list[Any], list[Any]]:
-    """The name, learners and completions of one class; exits with one line when the store or
-    the class is not there."""
-    from kynangso.classroom import store
+    """The name, persons (one row each, however many entries were merged into them) and their
+    completions of one class; exits with one line when the store or the class is not there."""
+    from kynangso.classroom import roster, store
 
     # a store given as a URL (a server) is for `store.connect` to judge
     if not is_url(db_path) and not Path(db_path).is_file():
@@ -688,8 +688,8 @@ def _class_records(db_path: str, class_code: str) -> tuple[str, list[Any], list[
             sys.exit(1)
         return (
             name,
-            store.learners(connection, class_code),
-            store.completions(connection, class_code),
+            roster.people(connection, class_code),
+            roster.people_completions(connection, class_code),
         )
     finally:
         connection.close()

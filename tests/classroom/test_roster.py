@@ -90,6 +90,44 @@ def test_merge_counts_one_person_and_keeps_every_completion(
         roster.merge_learners(connection, an, "nobody")
 
 
+def test_people_completions_put_every_result_under_its_person(
+    two_classes: tuple[database.Target, str, str, list[str]],
+) -> None:
+    """What the certificates and the attendance sheet read: the results of a merged entry count
+    for the kept entry, under its name; nothing is dropped or doubled."""
+    db, a, _, (an, an2, binh, _) = two_classes
+    connection = store.connect(db)
+    roster.merge_learners(connection, an, an2)
+    connection.execute("UPDATE learners SET name = ? WHERE id = ?", ("An Lò", an2))
+    rows = roster.people_completions(connection, a)
+    assert sorted((row["id"], row["learner_id"], row["learner_name"]) for row in rows) == sorted(
+        [
+            (f"{an}-1", an, "An"),
+            (f"{an2}-1", an, "An"),
+            (f"{an2}-2", an, "An"),
+            (f"{binh}-1", binh, "Bình"),
+        ]
+    )
+    assert roster.entries_of_people(connection, a) == {an: an, an2: an, binh: binh}
+    connection.close()
+
+
+def test_people_completions_of_a_store_older_than_merges(db_target: database.Target) -> None:
+    """A store made before entries could be merged is read with one person per entry."""
+    previous = store.MIGRATIONS.index(store._add_people_and_commune)
+    old = database.connect(db_target, store.MIGRATIONS[:previous])
+    code = store.create_class(old, "Lớp cũ", "2468")
+    an, binh = (store.add_learner(old, code, name) for name in ("An", "Bình"))
+    _done(old, code, an, 1, True)
+    _done(old, code, binh, 1, False)
+    assert [row["id"] for row in roster.people(old, code)] == [an, binh]
+    rows = roster.people_completions(old, code)
+    assert sorted((row["learner_id"], row["learner_name"]) for row in rows) == sorted(
+        [(an, "An"), (binh, "Bình")]
+    )
+    old.close()
+
+
 def _cli(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output

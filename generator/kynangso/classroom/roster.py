@@ -169,3 +169,28 @@ def people(connection: Connection, code: str) -> list[dict[str, Any]]:
         for learner in store.learners(connection, code)
         if learner["id"] in entries
     ]
+
+
+def entries_of_people(connection: Connection, code: str) -> dict[str, str]:
+    """Each learner entry of class `code` and the person it belongs to (its own id when it was
+    never merged)."""
+    person = person_sql(connection)
+    return {
+        str(row["id"]): str(row["person"])
+        for row in connection.execute(
+            f"SELECT l.id, {person} AS person FROM learners l WHERE l.class_code = ?", (code,)
+        )
+    }
+
+
+def people_completions(connection: Connection, code: str) -> list[dict[str, Any]]:
+    """`store.completions` of class `code`, each under its person: `learner_id` and
+    `learner_name` are the person's (the kept entry's), so what is printed per learner row,
+    with `people`'s rows, is printed once per person with every entry's results."""
+    person_of = entries_of_people(connection, code)
+    names = {row["id"]: row["name"] for row in store.learners(connection, code)}
+    rows = []
+    for row in store.completions(connection, code):
+        person = person_of.get(row["learner_id"], row["learner_id"])
+        rows.append({**row, "learner_id": person, "learner_name": names.get(person, "")})
+    return rows

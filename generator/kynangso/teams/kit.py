@@ -6,8 +6,9 @@ The quiz pages carry nothing that gives an answer away: the key is the last page
 facilitator tears it off before handing the quiz out. Attendance sheets ask for a name and a
 village only, never an ID card or phone number.
 
-What comes from the class store reaches this module as plain rows (`store.learners`,
-`store.completions`): team materials never open the store themselves.
+What comes from the class store reaches this module as plain rows (`roster.people`, one per
+person however many learner entries were merged into them, and `roster.people_completions`,
+each under its person): team materials never open the store themselves.
 """
 
 from __future__ import annotations
@@ -129,9 +130,9 @@ def certificates(
     titles: Mapping[str, str],
     lang: str,
 ) -> list[Certificate]:
-    """A certificate per learner with a name who passed at least one lesson, in the order they
-    joined; a forgotten learner (empty name) gets none. `titles` names lessons by id (a lesson
-    this build does not know keeps its id)."""
+    """A certificate per learner row with a name who passed at least one lesson, in the order
+    given, each lesson once; a forgotten learner (empty name) gets none. `titles` names
+    lessons by id (a lesson this build does not know keeps its id)."""
     first_pass: dict[str, dict[str, str]] = {}
     for row in completions:
         if row["passed"]:
