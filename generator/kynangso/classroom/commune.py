@@ -44,12 +44,13 @@ class Grouping:
 
     name: str  # what the rows are, in the users' words: class, topic, lesson, month
     heading: tuple[str, str]  # (Vietnamese, English)
-    key: str  # SQL over completions c, learners l, classes k
+    key: str  # SQL over completions c and learners l; classes k too when `of_class`
     label: str = ""  # SQL aggregate naming a row (e.g. the class's name); default: the key
     of_class: bool = False  # the key reads only classes k: residents who joined count too
     params: tuple[str, ...] = ()  # values of the key's `?`s
     teams: bool = False  # the key or label reads the hub's teams t (the class's team)
-    grain: str = "lesson"  # what the key reads of c beyond class and learner (`GRAINS`)
+    grain: str = "lesson"  # what the key reads of c beyond class and learner: lesson, month or
+    # nothing ("learner": a key of the class alone)
 
     def joins(self, base: str) -> str:
         """`base` (the FROM part over c, l, k), with the class's team when the key needs it."""
@@ -57,7 +58,9 @@ class Grouping:
 
 
 GROUPINGS = [
-    Grouping("class", ("Theo lớp", "Per class"), "k.code", "MAX(k.name)", of_class=True),
+    Grouping(
+        "class", ("Theo lớp", "Per class"), "k.code", "MAX(k.name)", of_class=True, grain="learner"
+    ),
     Grouping("lesson", ("Theo bài học", "Per lesson"), "c.lesson"),
     # The stored day is 'YYYY-MM-DD' (Vietnam time): its first 7 characters are the month.
     Grouping("month", ("Theo tháng", "Per month"), "substr(c.day, 1, 7)", grain="month"),
@@ -67,13 +70,22 @@ GROUPINGS = [
 # At the commune hub each class belongs to a team, and each team to its village (bản, tiểu
 # khu): two more splits, shown when the store holds teams (`hub_groupings`).
 HUB_GROUPINGS = [
-    Grouping("team", ("Theo tổ", "Per team"), "k.team", "MAX(t.name)", of_class=True, teams=True),
+    Grouping(
+        "team",
+        ("Theo tổ", "Per team"),
+        "k.team",
+        "MAX(t.name)",
+        of_class=True,
+        teams=True,
+        grain="learner",
+    ),
     Grouping(
         "village",
         ("Theo bản, tiểu khu", "Per village"),
         "COALESCE(t.place, '')",
         of_class=True,
         teams=True,
+        grain="learner",
     ),
 ]
 
@@ -197,6 +209,14 @@ GRAINS = {
 # A read-only look (`kynangso report`) at a store older than the tallies counts the same rows
 # from its completions, as a grain per statement.
 OLD_GRAINS = {"lesson": "c.lesson", "month": "substr(c.day, 1, 7) AS day"}
+# The totals and every split by class (class, team, village) need a row per learner entry
+# only, not per lesson: it is counted once from the lesson grain, kept for the statement
+# (MATERIALIZED, on both databases), and those four arms read its few thousand rows instead
+# of the lesson grain's hundred thousand each.
+LEARNER_GRAIN = (
+    "learner_grain AS MATERIALIZED (SELECT class_code, learner_id, SUM(attempts) AS attempts,"
+    " SUM(passes) AS passes FROM {lesson} GROUP BY 1, 2)"
+)
 
 
 def tallies_known(connection: Connection) -> bool:
@@ -205,24 +225,30 @@ def tallies_known(connection: Connection) -> bool:
 
 
 def _grains(connection: Connection) -> tuple[str, dict[str, str]]:
-    """A WITH clause ('' with tallies) and the FROM item of each grain."""
+    """The WITH clause and the FROM item of each grain."""
     if tallies_known(connection):
-        return "", GRAINS
-    ctes = ", ".join(
-        f"{name}_grain AS (SELECT c.class_code, c.learner_id, {column}, COUNT(*) AS attempts,"
-        " COALESCE(SUM(c.passed), 0) AS passes FROM completions c GROUP BY 1, 2, 3)"
-        for name, column in OLD_GRAINS.items()
-    )
-    return f"WITH {ctes} ", {name: f"{name}_grain" for name in OLD_GRAINS}
+        grains = dict(GRAINS)
+        ctes = [LEARNER_GRAIN.format(lesson="tally_lesson")]
+    else:
+        ctes = [
+            f"{name}_grain AS (SELECT c.class_code, c.learner_id, {column}, COUNT(*) AS attempts,"
+            " COALESCE(SUM(c.passed), 0) AS passes FROM completions c GROUP BY 1, 2, 3)"
+            for name, column in OLD_GRAINS.items()
+        ]
+        ctes.append(LEARNER_GRAIN.format(lesson="lesson_grain"))
+        grains = {name: f"{name}_grain" for name in OLD_GRAINS}
+    return f"WITH {', '.join(ctes)} ", {**grains, "learner": "learner_grain"}
 
 
 def _grain_arm(number: int, grouping: Grouping | None, person: str, grains: dict[str, str]) -> str:
     key = grouping.key if grouping else "''"
     label = (grouping.label or f"MAX({grouping.key})") if grouping else "''"
     joins = (
-        f" FROM {grains[grouping.grain if grouping else 'lesson']} c"
-        " JOIN learners l ON l.id = c.learner_id JOIN classes k ON k.code = c.class_code"
+        f" FROM {grains[grouping.grain if grouping else 'learner']} c"
+        " JOIN learners l ON l.id = c.learner_id"
     )
+    if grouping is not None and grouping.of_class:  # only a key of the class reads k
+        joins += " JOIN classes k ON k.code = c.class_code"
     return (
         f"SELECT {number} AS g, p.key AS key, MAX(p.label) AS label, {PER_KEY}"
         f" FROM (SELECT {key} AS key, {label} AS label, {person} AS person,"
