@@ -310,7 +310,7 @@ def _class_pin(
     pin: str | None, pin_file: str | None, prompt: str = "PIN for the coach dashboard"
 ) -> str:
     """The new class's PIN from --pin, --pin-file or a hidden prompt, checked."""
-    from kynangso.classroom.store import pin_problem
+    from kynangso.classroom.pins import pin_problem
 
     if pin is not None and pin_file is not None:
         raise click.UsageError("give either --pin or --pin-file, not both")
@@ -525,14 +525,14 @@ def export(db_path: str, fmt: str, class_code: str | None, site_dir: str, out_fi
 @click.option("--out", "out_file", required=True, help="The backup file to write.")
 def backup(db_path: str, out_file: str) -> None:
     """An online backup of the class store, safe while the server runs."""
-    from kynangso.classroom import store
+    from kynangso.classroom import store, storefile
 
     _sqlite_only("backup", db_path)
     if not Path(db_path).is_file():
         click.echo(f"no class store at {db_path}", err=True)
         sys.exit(1)
     connection = store.connect(Path(db_path))
-    store.backup(connection, Path(out_file))
+    storefile.backup(connection, Path(out_file))
     connection.close()
     copy = store.reader(Path(out_file))
     found = store.counts(copy)
@@ -550,12 +550,12 @@ def backup(db_path: str, out_file: str) -> None:
 )
 def restore(backup_file: str, db_path: str) -> None:
     """Replace the class store with a backup (stop 'kynangso serve' first)."""
-    from kynangso.classroom import store
+    from kynangso.classroom import store, storefile
 
     _sqlite_only("restore", db_path)
     try:
-        found = store.restore(Path(backup_file), Path(db_path))
-    except store.StoreInUse as exc:
+        found = storefile.restore(Path(backup_file), Path(db_path))
+    except storefile.StoreInUse as exc:
         click.echo(f"cannot restore: {exc}; stop it (Ctrl+C) and run restore again", err=True)
         sys.exit(1)
     except store.StoreError as exc:
@@ -894,7 +894,7 @@ def learner_forget(learner_id: str, db_path: str, as_json: bool) -> None:
     """Remove a learner's name from the store; the results stay under the learner's id."""
     import json
 
-    from kynangso.classroom import store
+    from kynangso.classroom import store, storefile
     from kynangso.classroom.forget import forget_learner
 
     connection = _existing_store(db_path)
@@ -905,7 +905,7 @@ def learner_forget(learner_id: str, db_path: str, as_json: bool) -> None:
         sys.exit(1)
     finally:
         connection.close()
-    store.checkpoint(_db(db_path), "TRUNCATE")  # the old name must not wait in the -wal file
+    storefile.checkpoint(_db(db_path), "TRUNCATE")  # the old name must not wait in the -wal file
     done = "removed the name of" if removed["name_removed"] else "no name was left for"
     click.echo(
         f"{done} learner {learner_id} of class '{removed['class_name']}'"
@@ -928,7 +928,7 @@ def prune(db_path: str, older_than: str, as_json: bool) -> None:
     """Drop the names of learners with no result in the given time; counts stay."""
     import json
 
-    from kynangso.classroom import store
+    from kynangso.classroom import storefile
     from kynangso.classroom.forget import parse_age, prune_names
 
     try:
@@ -940,7 +940,7 @@ def prune(db_path: str, older_than: str, as_json: bool) -> None:
         dropped = prune_names(connection, age)
     finally:
         connection.close()
-    store.checkpoint(_db(db_path), "TRUNCATE")
+    storefile.checkpoint(_db(db_path), "TRUNCATE")
     click.echo(
         f"dropped {dropped['names_dropped']} names of learners with no result since"
         f" {dropped['cutoff']}; every result stays"
