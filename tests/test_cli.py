@@ -144,7 +144,7 @@ def _created_code(output: str) -> str:
 
 
 def test_class_create_asks_for_the_pin_twice_when_not_given(tmp_path: Path) -> None:
-    from kynangso.classroom import store
+    from kynangso.classroom import pins, store
 
     db = tmp_path / "class.db"
     pin = "một câu dài 2468"
@@ -157,11 +157,11 @@ def test_class_create_asks_for_the_pin_twice_when_not_given(tmp_path: Path) -> N
     assert pin not in result.output  # hidden input: never echoed
     assert "the PIN must be 4 to 64 characters" in result.output
     assert "do not match" in result.output
-    assert store.check_pin(store.connect(db), _created_code(result.output), pin)
+    assert pins.check_pin(store.connect(db), _created_code(result.output), pin)
 
 
 def test_class_create_reads_the_pin_from_a_file(tmp_path: Path) -> None:
-    from kynangso.classroom import store
+    from kynangso.classroom import pins, store
 
     db = tmp_path / "class.db"
     pin_file = tmp_path / "pin.txt"
@@ -170,7 +170,7 @@ def test_class_create_reads_the_pin_from_a_file(tmp_path: Path) -> None:
     args = ["class", "create", "Lớp A", "--db", str(db), "--json", "--pin-file", str(pin_file)]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert store.check_pin(store.connect(db), _created_code(result.output), "x" * 64)
+    assert pins.check_pin(store.connect(db), _created_code(result.output), "x" * 64)
     pin_file.write_text("x" * 65, encoding="utf-8")
     result = runner.invoke(main, args)
     assert result.exit_code == 2 and "the PIN must be 4 to 64 characters" in result.output

@@ -14,7 +14,7 @@ import pytest
 from classmode import Server, request
 from hubkit import catalog_site, new_team
 
-from kynangso.classroom import database, store
+from kynangso.classroom import database, sessions, store
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_team_create_prints_the_token_once_and_keeps_its_hash(tmp_path: Path) ->
     connection = store.reader(db)
     row = connection.execute("SELECT * FROM teams").fetchone()
     assert row["id"] == team["team"] and row["place"] == "Bản Mòng"
-    assert row["token_hash"] == store.token_hash(token)
+    assert row["token_hash"] == sessions.token_hash(token)
     assert token not in {str(value) for value in dict(row).values()}
 
 

@@ -13,7 +13,7 @@ from classmode import Server
 from click.testing import CliRunner
 
 from kynangso.catalog import write_catalog
-from kynangso.classroom import store
+from kynangso.classroom import pins, store, storefile
 from kynangso.cli import main
 from kynangso.site.render import site_catalog
 from kynangso.sources.validate import load_project
@@ -51,7 +51,7 @@ def backed_up(tmp_path: Path) -> tuple[Path, Path, str]:
     store.add_learner(connection, code, "Lò Văn A")
     _fill(connection, code, 0, 300)
     backup = tmp_path / "backup.db"
-    store.backup(connection, backup)
+    storefile.backup(connection, backup)
     _fill(connection, code, 300, 500)
     connection.close()
     return db, backup, code
@@ -155,7 +155,7 @@ def test_class_create_on_a_postgres_url(postgres_url: str) -> None:
     code = json.loads(result.output.strip().splitlines()[-1])["code"]
     connection = store.connect(postgres_url)
     assert store.class_name(connection, code) == "Lớp Nà Tăm"
-    assert store.check_pin(connection, code, "2468")
+    assert pins.check_pin(connection, code, "2468")
 
 
 def test_an_unreachable_postgres_is_one_line(postgres_url: str) -> None:

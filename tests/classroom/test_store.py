@@ -13,7 +13,7 @@ import pytest
 from postgres import Cluster
 from statements import counted
 
-from kynangso.classroom import database, store
+from kynangso.classroom import database, pins, sessions, store, storefile
 from kynangso.classroom.database import Connection
 
 
@@ -67,9 +67,9 @@ def test_pin_is_hashed_and_checked(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
     row = connection.execute("SELECT pin_hash, pin_salt FROM classes").fetchone()
     assert b"2468" not in row["pin_hash"] and len(row["pin_salt"]) == 16
-    assert store.check_pin(connection, code, "2468")
-    assert not store.check_pin(connection, code, "2469")
-    assert not store.check_pin(connection, "ZZZZZZ", "2468")
+    assert pins.check_pin(connection, code, "2468")
+    assert not pins.check_pin(connection, code, "2469")
+    assert not pins.check_pin(connection, "ZZZZZZ", "2468")
 
 
 def test_completion_is_counted_once(connection: Connection) -> None:
@@ -96,12 +96,12 @@ def test_unknown_learner_or_other_class_is_refused(connection: Connection) -> No
 
 def test_sessions_expire_and_close(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
-    token = store.open_session(connection, code)
-    assert store.session_class(connection, token) == code
-    store.close_session(connection, token)
-    assert store.session_class(connection, token) is None
-    expired = store.open_session(connection, code, hours=-1)
-    assert store.session_class(connection, expired) is None
+    token = sessions.open_session(connection, code)
+    assert sessions.session_class(connection, token) == code
+    sessions.close_session(connection, token)
+    assert sessions.session_class(connection, token) is None
+    expired = sessions.open_session(connection, code, hours=-1)
+    assert sessions.session_class(connection, expired) is None
 
 
 def test_backup_is_a_complete_copy(sqlite_connection: sqlite3.Connection, tmp_path: Path) -> None:
@@ -109,19 +109,19 @@ def test_backup_is_a_complete_copy(sqlite_connection: sqlite3.Connection, tmp_pa
     code = store.create_class(connection, "Lớp A", "2468")
     learner = store.add_learner(connection, code, "Lò Văn A")
     store.add_completion(connection, _completion(code, learner))
-    store.backup(connection, tmp_path / "copy.db")
+    storefile.backup(connection, tmp_path / "copy.db")
     copy = store.connect(tmp_path / "copy.db")
     assert [r["id"] for r in store.completions(copy)] == ["c1"]
 
 
 def test_session_tokens_are_kept_only_hashed(connection: Connection) -> None:
     code = store.create_class(connection, "Lớp A", "2468")
-    token = store.open_session(connection, code)
+    token = sessions.open_session(connection, code)
     [row] = connection.execute("SELECT * FROM sessions").fetchall()
     assert token not in [str(value) for value in tuple(row)]
     assert hashlib.sha256(token.encode()).hexdigest() in tuple(row)
-    assert store.session_class(connection, token) == code
-    assert store.session_class(connection, hashlib.sha256(token.encode()).hexdigest()) is None
+    assert sessions.session_class(connection, token) == code
+    assert sessions.session_class(connection, hashlib.sha256(token.encode()).hexdigest()) is None
 
 
 def test_plain_session_tokens_of_an_older_store_are_dropped(tmp_path: Path) -> None:
@@ -137,15 +137,15 @@ def test_plain_session_tokens_of_an_older_store_are_dropped(tmp_path: Path) -> N
     old.close()
     connection = store.connect(db)
     assert connection.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
-    assert store.session_class(connection, "plain-token") is None
+    assert sessions.session_class(connection, "plain-token") is None
     code = store.create_class(connection, "Lớp A", "2468")
-    assert store.session_class(connection, store.open_session(connection, code)) == code
+    assert sessions.session_class(connection, sessions.open_session(connection, code)) == code
 
 
 def test_pin_length_is_4_to_64_characters() -> None:
-    assert store.pin_problem("246") == "the PIN must be 4 to 64 characters"
-    assert store.pin_problem("2468") is None and store.pin_problem("x" * 64) is None
-    assert store.pin_problem("x" * 65) is not None
+    assert pins.pin_problem("246") == "the PIN must be 4 to 64 characters"
+    assert pins.pin_problem("2468") is None and pins.pin_problem("x" * 64) is None
+    assert pins.pin_problem("x" * 65) is not None
 
 
 FIXTURE_V0 = Path(__file__).resolve().parents[1] / "fixtures" / "stores" / "v0.db"
@@ -200,7 +200,7 @@ def test_a_store_made_before_schema_versions_is_migrated(tmp_path: Path) -> None
     # its session kept the token as given: version 3 drops it (the coach logs in again)
     assert connection.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
     [code] = [row["code"] for row in connection.execute("SELECT code FROM classes")]
-    assert store.check_pin(connection, code, "2468")
+    assert pins.check_pin(connection, code, "2468")
     days = {row["id"]: row["day"] for row in store.completions(connection, code)}
     assert days == {"c1": "2026-11-10", "c2": "2026-11-13", "c3": "2026-11-20"}
     learner = store.learners(connection, code)[0]["id"]
@@ -248,7 +248,7 @@ def test_truncate_checkpoint_empties_the_wal(tmp_path: Path) -> None:
     connection.execute("COMMIT")
     wal = tmp_path / "class.db-wal"
     assert wal.stat().st_size > 100_000
-    store.checkpoint(db, "TRUNCATE")
+    storefile.checkpoint(db, "TRUNCATE")
     assert wal.stat().st_size == 0
     assert store.counts(connection)["completions"] == 2000
 
@@ -260,7 +260,7 @@ def test_backup_is_one_file_without_a_wal(
     store.create_class(connection, "Lớp A", "2468")
     target = tmp_path / "copy.db"
     target.with_name("copy.db-wal").write_bytes(b"left over from an old copy")
-    store.backup(connection, target)
+    storefile.backup(connection, target)
     assert not target.with_name("copy.db-wal").exists()
     assert target.read_bytes()[18:20] == b"\x01\x01"  # rollback journal: the file is the whole copy
 
@@ -309,7 +309,7 @@ def test_postgres_stores_blobs_and_sorts_text_like_sqlite(postgres_url: str) -> 
     and the CSV come out in SQLite's order."""
     connection = store.connect(postgres_url)
     code = store.create_class(connection, "Lớp A", "2468")
-    assert store.check_pin(connection, code, "2468")
+    assert pins.check_pin(connection, code, "2468")
     kinds = dict(
         connection.execute(
             "SELECT column_name, data_type FROM information_schema.columns"

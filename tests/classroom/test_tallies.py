@@ -14,7 +14,7 @@ from classmode import Server, request
 from hubkit import catalog_site, kynangso, laptop, last_json, new_team
 
 from kynangso.catalog import load_catalog
-from kynangso.classroom import commune, database, store
+from kynangso.classroom import commune, database, store, tallies
 
 # The tallies as they must be: counted again from the completions.
 COUNTED = {
@@ -279,6 +279,6 @@ def test_the_postgresql_trigger_body_passes_the_connection_unchanged() -> None:
     """`PgConnection` turns `?` into `%s` and doubles `%` when a statement has parameters; the
     trigger function is run without any, and holds neither, so it reaches PostgreSQL as
     written whichever way it is run."""
-    body = store._pg_tally_function()
+    body = tallies._pg_tally_function()
     assert "?" not in body and "%" not in body
     assert database.translate(body, False) == body == database.translate(body, True)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kynangso.catalog import Catalog
-from kynangso.classroom import roster, store
+from kynangso.classroom import pins, roster, sessions, store
 from kynangso.classroom.database import Connection
 
 JOINS = (
@@ -197,7 +197,7 @@ def _table(
 # One statement for the totals and every grouping, over a row per (class, learner, lesson)
 # or per (class, learner, month) (`Grouping.grain`): at most learners x lessons, or learners x
 # months, rows however many completions there are. Those rows are the store's tallies
-# (`store._add_tallies`, kept by triggers with every completion), so the view never reads the
+# (`tallies`, kept by triggers with every completion), so the view never reads the
 # completions. Each grouping counts over the rows of its grain, named `c` as the completions
 # are, with the columns its key reads: a key on the month grain reads the day only as
 # `substr(c.day, 1, 7)`, which gives the same month from the kept 'YYYY-MM'. A grain's passes
@@ -342,7 +342,7 @@ def rows_of(figures: list[Figures], *, joined: bool) -> list[list[Any]]:
 def set_pin(connection: Connection, pin: str) -> None:
     """Set (or replace) the commune PIN; open commune sessions end with the old one."""
     salt = secrets.token_bytes(16)
-    value = f"{salt.hex()}:{store.hash_pin(pin, salt).hex()}"
+    value = f"{salt.hex()}:{pins.hash_pin(pin, salt).hex()}"
     connection.execute("DELETE FROM settings WHERE name = ?", (PIN_SETTING,))
     connection.execute("INSERT INTO settings (name, value) VALUES (?, ?)", (PIN_SETTING, value))
     connection.execute("DELETE FROM commune_sessions")
@@ -365,7 +365,7 @@ def open_session(connection: Connection, hours: int = 12) -> str:
     connection.execute("DELETE FROM commune_sessions WHERE expires_at < ?", (store.now(),))
     connection.execute(
         "INSERT INTO commune_sessions (token_hash, expires_at) VALUES (?, ?)",
-        (store.token_hash(token), expires.isoformat(timespec="seconds")),
+        (sessions.token_hash(token), expires.isoformat(timespec="seconds")),
     )
     return token
 
@@ -375,12 +375,12 @@ def session_open(connection: Connection, token: str | None) -> bool:
         return False
     row = connection.execute(
         "SELECT 1 FROM commune_sessions WHERE token_hash = ? AND expires_at >= ?",
-        (store.token_hash(token), store.now()),
+        (sessions.token_hash(token), store.now()),
     ).fetchone()
     return row is not None
 
 
 def close_session(connection: Connection, token: str) -> None:
     connection.execute(
-        "DELETE FROM commune_sessions WHERE token_hash = ?", (store.token_hash(token),)
+        "DELETE FROM commune_sessions WHERE token_hash = ?", (sessions.token_hash(token),)
     )

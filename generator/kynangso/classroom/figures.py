@@ -160,7 +160,7 @@ def _measures(person: str) -> str:
     )
 
 
-# The same measures over the tallies (`store._add_tallies`: a row per class, learner entry and
+# The same measures over the tallies (`tallies`: a row per class, learner entry and
 # lesson, named `c` as the completions are), for the counts per person and lesson: a row per
 # person and lesson is read, not every completion. The stored `passed` is 0 or 1, so a tally's
 # passes (their sum) are the completions that passed.

@@ -26,7 +26,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
 
 from kynangso.catalog import Catalog
-from kynangso.classroom import store
+from kynangso.classroom import sessions, store
 from kynangso.classroom.api import ID, CompletionIn, catalog_problem
 from kynangso.classroom.database import Connection
 from kynangso.classroom.writer import Writer
@@ -61,7 +61,7 @@ def create_team(connection: Connection, name: str, place: str = "") -> tuple[Tea
     """A new team and its token (256 random bits), which is returned once and kept only as
     its sha256."""
     token = secrets.token_urlsafe(32)
-    return add_team(connection, name, place, store.token_hash(token)), token
+    return add_team(connection, name, place, sessions.token_hash(token)), token
 
 
 def add_team(connection: Connection, name: str, place: str, token_hash: str) -> Team:
@@ -82,7 +82,7 @@ def team_by_token(connection: Connection, token: str) -> Team | None:
     if not token:
         return None
     row = connection.execute(
-        "SELECT id, name, place FROM teams WHERE token_hash = ?", (store.token_hash(token),)
+        "SELECT id, name, place FROM teams WHERE token_hash = ?", (sessions.token_hash(token),)
     ).fetchone()
     return None if row is None else Team(row["id"], row["name"], row["place"])
 

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kynangso import words
 from kynangso.catalog import Catalog
-from kynangso.classroom import commune, roster, store
+from kynangso.classroom import commune, pins, roster, sessions, store
 from kynangso.classroom.coach import _env, coach_language, off_the_loop, page_words
 from kynangso.classroom.logins import own_address
 
@@ -55,7 +55,7 @@ def manage_routes(mode: ClassMode, session_cookie: str) -> APIRouter:
     routes = APIRouter(prefix="/coach", include_in_schema=False)
 
     def session_class(request: Request) -> str | None:
-        return store.session_class(mode.connection, request.cookies.get(session_cookie))
+        return sessions.session_class(mode.connection, request.cookies.get(session_cookie))
 
     def problem(request: Request, message: str, status: int) -> HTMLResponse:
         page = render("notice.html.j2", language(request), message=message, back=back_to(request))
@@ -182,9 +182,9 @@ async def _commune_login(mode: ClassMode, request: Request, pin: str) -> Respons
         )
     record = commune.pin_record(mode.connection)
     right = False
-    if record is not None and store.pin_problem(pin) is None:
+    if record is not None and pins.pin_problem(pin) is None:
         async with mode.pin_checks:  # scrypt in a thread: the phones' requests go on
-            right = await asyncio.to_thread(store.pin_matches, pin, record)
+            right = await asyncio.to_thread(pins.pin_matches, pin, record)
     if not right:
         return HTMLResponse(_login_page(mode, lang, "wrong"), status_code=401)
     if limited:

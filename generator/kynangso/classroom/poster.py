@@ -17,7 +17,7 @@ import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from kynangso.classroom import store
+from kynangso.classroom import sessions, store
 from kynangso.classroom.coach import TEMPLATES
 from kynangso.classroom.database import Connection
 from kynangso.classroom.network import lan_addresses, reachable
@@ -79,7 +79,7 @@ def poster_router(session_cookie: str) -> APIRouter:
     @router.get("/coach/poster", response_class=HTMLResponse, include_in_schema=False)
     async def poster(request: Request, wifi: str = "") -> Response:
         connection: Connection = request.app.state.connection
-        code = store.session_class(connection, request.cookies.get(session_cookie))
+        code = sessions.session_class(connection, request.cookies.get(session_cookie))
         if code is None:
             return RedirectResponse("/coach/", status_code=303)
         wifi = " ".join(wifi.split())

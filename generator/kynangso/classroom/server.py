@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.types import ASGIApp
 
 from kynangso.catalog import Catalog, load_catalog
-from kynangso.classroom import database, roster, store
+from kynangso.classroom import database, pins, roster, sessions, store, storefile
 from kynangso.classroom.api import CompletionIn, LearnerIn, LearnerOut, Saved, catalog_problem
 from kynangso.classroom.bodylimit import MAX_BODY, BodyLimit
 from kynangso.classroom.coach import (
@@ -128,7 +128,7 @@ def _lifespan(mode: ClassMode) -> Callable[[FastAPI], contextlib.AbstractAsyncCo
         async def checkpoints(db_path: Path) -> None:
             while True:
                 await asyncio.sleep(CHECKPOINT_EVERY_S)
-                await asyncio.to_thread(store.checkpoint, db_path)
+                await asyncio.to_thread(storefile.checkpoint, db_path)
 
         await mode.writer.start()
         task = asyncio.create_task(checkpoints(sqlite)) if sqlite is not None else None
@@ -138,7 +138,7 @@ def _lifespan(mode: ClassMode) -> Callable[[FastAPI], contextlib.AbstractAsyncCo
         await mode.writer.stop()
         if sqlite is not None:
             # TRUNCATE, not PASSIVE: after a busy class the WAL file goes back to zero bytes.
-            await asyncio.to_thread(store.checkpoint, sqlite, "TRUNCATE")
+            await asyncio.to_thread(storefile.checkpoint, sqlite, "TRUNCATE")
 
     return lifespan
 
@@ -229,7 +229,7 @@ def coach_routes(mode: ClassMode) -> APIRouter:
     coach = APIRouter(prefix="/coach", include_in_schema=False)
 
     def session_class(request: Request) -> str | None:
-        return store.session_class(mode.connection, request.cookies.get(SESSION_COOKIE))
+        return sessions.session_class(mode.connection, request.cookies.get(SESSION_COOKIE))
 
     @coach.get("/", response_class=HTMLResponse)
     async def dashboard(request: Request) -> Response:
@@ -251,7 +251,7 @@ def coach_routes(mode: ClassMode) -> APIRouter:
     async def logout(request: Request) -> Response:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
-            await mode.writer.do(store.close_session, token)
+            await mode.writer.do(sessions.close_session, token)
         response = RedirectResponse(
             coach_address(request.query_params.get("lang")), status_code=303
         )
@@ -284,7 +284,7 @@ def coach_routes(mode: ClassMode) -> APIRouter:
         except store.StoreError:
             raise HTTPException(404, "no such learner in this class") from None
         # The old name must not wait in the -wal file until it happens to be overwritten.
-        await asyncio.to_thread(store.checkpoint, mode.db_path, "TRUNCATE")
+        await asyncio.to_thread(storefile.checkpoint, mode.db_path, "TRUNCATE")
         return RedirectResponse(coach_address(request.query_params.get("lang")), status_code=303)
 
     return coach
@@ -321,7 +321,7 @@ async def _login(mode: ClassMode, request: Request, form: dict[str, list[str]]) 
         return HTMLResponse(render_login("wrong", language(request)), status_code=401)
     if limited:
         mode.limiter.succeeded(client)
-    token = await mode.writer.do(store.open_session, code)
+    token = await mode.writer.do(sessions.open_session, code)
     response = RedirectResponse(coach_address(request.query_params.get("lang")), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600, path="/coach/"
@@ -335,8 +335,8 @@ def language(request: Request) -> str:
 
 
 async def _pin_is_right(mode: ClassMode, code: str, pin: str) -> bool:
-    if not code or store.pin_problem(pin) is not None:
+    if not code or pins.pin_problem(pin) is not None:
         return False
-    record = store.pin_record(mode.connection, code)
+    record = pins.pin_record(mode.connection, code)
     async with mode.pin_checks:  # scrypt in a thread: the phones' requests go on meanwhile
-        return await asyncio.to_thread(store.pin_matches, pin, record)
+        return await asyncio.to_thread(pins.pin_matches, pin, record)

@@ -9,32 +9,26 @@ The schema has a version (`PRAGMA user_version`; a one-row table on PostgreSQL);
 with `MIGRATIONS`, one function per version, each in its own transaction. Each completion keeps
 the phone's time as sent and, beside it, the day it counts for (`completion_day`), so charts
 and reports group by one column and a phone with a wrong clock cannot move a completion to 1970.
+
+Beside it: the tallies' tables and triggers (`tallies`), a class's PIN (`pins`), coach sessions
+(`sessions`), and the care of a SQLite file: checkpoints, backup, lock file, restore (`storefile`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import hashlib
-import hmac
 import json
-import os
 import secrets
-import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from kynangso.classroom import database
+from kynangso.classroom import database, pins, tallies
 from kynangso.classroom.database import Connection, Target
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 CODE_LENGTH = 6
-SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-PIN_MIN, PIN_MAX = 4, 64  # characters; a longer PIN is a stronger one
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # A phone's clock before this, or more than a day after the laptop received the completion, is
 # wrong (a reset battery, a hand-set year): the completion then counts on the day it arrived.
@@ -84,10 +78,6 @@ CREATE TABLE IF NOT EXISTS sessions (
 
 class StoreError(Exception):
     """A request the store cannot satisfy: unknown class or learner."""
-
-
-class StoreInUse(StoreError):
-    """The store is held by a running server (or another restore)."""
 
 
 def _create_tables(connection: Connection) -> None:
@@ -181,143 +171,10 @@ def _add_people_and_commune(connection: Connection) -> None:
     )
 
 
-# The tallies of version 6: a row per (class, learner entry, lesson) and per (class, learner
-# entry, month), with its attempts and passes (the sum of `passed`, as the commune counts it).
-TALLIES = {"tally_lesson": "lesson", "tally_month": "month"}
-# What each tally's third column is, over a completions row (`{row}`: '', 'NEW.' or 'OLD.').
-# The stored day is 'YYYY-MM-DD': its first 7 characters are the month.
-TALLY_KEYS = {"lesson": "{row}lesson", "month": "substr({row}day, 1, 7)"}
-
-
-def _tally_key(key: str, row: str = "") -> str:
-    return TALLY_KEYS[key].format(row=f"{row}." if row else "")
-
-
-def _tally_tables(connection: Connection) -> None:
-    for table, key in TALLIES.items():
-        connection.execute(
-            f"CREATE TABLE {table} ("
-            " class_code TEXT NOT NULL,"
-            " learner_id TEXT NOT NULL,"
-            f" {key} TEXT NOT NULL,"
-            " attempts INTEGER NOT NULL,"
-            " passes INTEGER NOT NULL,"
-            f" PRIMARY KEY (class_code, learner_id, {key}))"
-        )
-
-
-def _sqlite_tally_triggers(connection: Connection) -> None:
-    """A row trigger per change of a completion: one upsert per tally for a new row, one
-    decrement (and the row dropped at 0 attempts) for a removed one, both for a change."""
-
-    def add(row: str) -> str:
-        return "".join(
-            f"INSERT INTO {table} (class_code, learner_id, {key}, attempts, passes)"
-            f" VALUES ({row}.class_code, {row}.learner_id,"
-            f" {_tally_key(key, row)}, 1, {row}.passed)"
-            f" ON CONFLICT (class_code, learner_id, {key}) DO UPDATE"
-            " SET attempts = attempts + 1, passes = passes + excluded.passes;"
-            for table, key in TALLIES.items()
-        )
-
-    def remove(row: str) -> str:
-        statements = []
-        for table, key in TALLIES.items():
-            match = (
-                f" WHERE class_code = {row}.class_code AND learner_id = {row}.learner_id"
-                f" AND {key} = {_tally_key(key, row)}"
-            )
-            statements.append(
-                f"UPDATE {table} SET attempts = attempts - 1, passes = passes - {row}.passed"
-                f"{match};"
-                f"DELETE FROM {table}{match} AND attempts <= 0;"
-            )
-        return "".join(statements)
-
-    connection.execute(
-        f"CREATE TRIGGER tally_insert AFTER INSERT ON completions BEGIN {add('NEW')} END"
-    )
-    connection.execute(
-        f"CREATE TRIGGER tally_delete AFTER DELETE ON completions BEGIN {remove('OLD')} END"
-    )
-    connection.execute(
-        "CREATE TRIGGER tally_update AFTER UPDATE OF class_code, learner_id, lesson, passed, day"
-        f" ON completions BEGIN {remove('OLD')} {add('NEW')} END"
-    )
-
-
-def _pg_tally_function() -> str:
-    """The body of PostgreSQL's tally trigger: statement-level, over the statement's rows
-    (`added`, `removed`: the transition tables), grouped, so a sync batch or a seed of a
-    million rows is one upsert per tally, not one per row. Rows are upserted in key order:
-    two writers' batches then lock tally rows in one order and cannot deadlock. No `?` nor
-    `%` in it: it is run without parameters, so the connection leaves it as it is."""
-    removing, adding = [], []
-    for table, key in TALLIES.items():
-        grouped = (
-            f"SELECT class_code, learner_id, {_tally_key(key)} AS {key}, COUNT(*) AS attempts,"
-            " COALESCE(SUM(passed), 0) AS passes FROM {rows} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-        )
-        match = f"t.class_code = g.class_code AND t.learner_id = g.learner_id AND t.{key} = g.{key}"
-        removing.append(
-            f"UPDATE {table} t SET attempts = t.attempts - g.attempts,"
-            f" passes = t.passes - g.passes FROM ({grouped.format(rows='removed')}) g"
-            f" WHERE {match};"
-            f" DELETE FROM {table} t USING ({grouped.format(rows='removed')}) g"
-            f" WHERE {match} AND t.attempts <= 0;"
-        )
-        adding.append(
-            f"INSERT INTO {table} (class_code, learner_id, {key}, attempts, passes)"
-            f" {grouped.format(rows='added')}"
-            f" ON CONFLICT (class_code, learner_id, {key}) DO UPDATE"
-            f" SET attempts = {table}.attempts + excluded.attempts,"
-            f" passes = {table}.passes + excluded.passes;"
-        )
-    return (
-        "CREATE FUNCTION kynangso_tally() RETURNS trigger LANGUAGE plpgsql AS $tally$"
-        " BEGIN"
-        f" IF TG_OP IN ('DELETE', 'UPDATE') THEN {' '.join(removing)} END IF;"
-        f" IF TG_OP IN ('INSERT', 'UPDATE') THEN {' '.join(adding)} END IF;"
-        " RETURN NULL;"
-        " END $tally$"
-    )
-
-
-def _pg_tally_triggers(connection: Connection) -> None:
-    connection.execute(_pg_tally_function())
-    for name, event, rows in (
-        ("tally_insert", "INSERT", "NEW TABLE AS added"),
-        ("tally_delete", "DELETE", "OLD TABLE AS removed"),
-        # PostgreSQL allows no column list on an UPDATE trigger with transition tables: any
-        # update takes the old rows out and puts the new ones in, which is right whatever
-        # changed. (The store never updates a completion; only hands or scripts might.)
-        ("tally_update", "UPDATE", "OLD TABLE AS removed NEW TABLE AS added"),
-    ):
-        connection.execute(
-            f"CREATE TRIGGER {name} AFTER {event} ON completions REFERENCING {rows}"
-            " FOR EACH STATEMENT EXECUTE FUNCTION kynangso_tally()"
-        )
-
-
 def _add_tallies(connection: Connection) -> None:
-    """Version 6: the commune's counts kept as they happen. `tally_lesson` and `tally_month`
-    hold attempts and passes per (class, learner entry, lesson or month), kept by triggers on
-    `completions` in the same transaction as every insert (whichever path makes it: a phone,
-    a sync, a merge, a restored backup, a raw INSERT), and every delete or update. The commune
-    view then reads a row per person and lesson, not every completion. Merged entries stay
-    apart here: `same_as` is applied when counting. The completions already stored are
-    counted once, here."""
-    _tally_tables(connection)
-    if database.is_postgres(connection):
-        _pg_tally_triggers(connection)
-    else:
-        _sqlite_tally_triggers(connection)
-    for table, key in TALLIES.items():
-        connection.execute(
-            f"INSERT INTO {table} (class_code, learner_id, {key}, attempts, passes)"
-            f" SELECT class_code, learner_id, {_tally_key(key)}, COUNT(*), COALESCE(SUM(passed), 0)"
-            " FROM completions GROUP BY 1, 2, 3"
-        )
+    """Version 6: the commune's counts kept as they happen (`tallies`): attempts and passes
+    per (class, learner entry, lesson or month), kept by triggers on `completions`."""
+    tallies.create(connection)
 
 
 # One function per schema version, in order: MIGRATIONS[n] takes a store from version n to
@@ -424,21 +281,10 @@ def reader(db_path: Target) -> Connection:
     return database.reader(db_path)
 
 
-def pin_problem(pin: str) -> str | None:
-    """What is wrong with a PIN a facilitator chose, or None."""
-    if not PIN_MIN <= len(pin) <= PIN_MAX:
-        return f"the PIN must be {PIN_MIN} to {PIN_MAX} characters"
-    return None
-
-
-def hash_pin(pin: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(pin.encode("utf-8", "surrogatepass"), salt=salt, **SCRYPT)
-
-
 def create_class(connection: Connection, name: str, pin: str) -> str:
     """A new class with a fresh code; the PIN is kept only as a salted scrypt hash."""
     salt = secrets.token_bytes(16)
-    digest = hash_pin(pin, salt)
+    digest = pins.hash_pin(pin, salt)
     for _ in range(100):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         # ON CONFLICT, not an exception: on PostgreSQL a failed INSERT would end the writer's
@@ -451,28 +297,6 @@ def create_class(connection: Connection, name: str, pin: str) -> str:
         if cursor.rowcount == 1:
             return code
     raise StoreError("could not find a free class code")
-
-
-def pin_record(connection: Connection, code: str) -> tuple[bytes, bytes] | None:
-    """(salt, hash) of a class's PIN, or None for an unknown code: a quick read, so the slow
-    part (`pin_matches`) can run in another thread without sharing the connection."""
-    row = connection.execute(
-        "SELECT pin_salt, pin_hash FROM classes WHERE code = ?", (code,)
-    ).fetchone()
-    return None if row is None else (bytes(row["pin_salt"]), bytes(row["pin_hash"]))
-
-
-def pin_matches(pin: str, record: tuple[bytes, bytes] | None) -> bool:
-    """Whether `pin` is the one behind `record`; about 0.2 s of scrypt whatever the answer."""
-    if record is None:
-        hash_pin(pin, b"0" * 16)  # same work either way: timing does not tell which codes exist
-        return False
-    salt, digest = record
-    return hmac.compare_digest(hash_pin(pin, salt), digest)
-
-
-def check_pin(connection: Connection, code: str, pin: str) -> bool:
-    return pin_matches(pin, pin_record(connection, code))
 
 
 def class_name(connection: Connection, code: str) -> str | None:
@@ -706,166 +530,3 @@ def _rows(
     else:
         rows = connection.execute(f"{select} WHERE {column} = ? ORDER BY {order}", (value,))
     return [dict(row) for row in rows]
-
-
-def token_hash(token: str) -> str:
-    """What the store keeps of a session token: a copy of the store (a backup, a stick) then
-    holds nothing that opens the dashboard. The token is 256 random bits: no salt needed."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def open_session(connection: Connection, code: str, hours: int = 12) -> str:
-    """A new coach session for `code`; returns the token for the cookie (stored only hashed)."""
-    token = secrets.token_urlsafe(32)
-    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
-    connection.execute("DELETE FROM sessions WHERE expires_at < ?", (now(),))
-    connection.execute(
-        "INSERT INTO sessions (token_hash, class_code, expires_at) VALUES (?, ?, ?)",
-        (token_hash(token), code, expires.isoformat(timespec="seconds")),
-    )
-    return token
-
-
-def session_class(connection: Connection, token: str | None) -> str | None:
-    if not token:
-        return None
-    row = connection.execute(
-        "SELECT class_code FROM sessions WHERE token_hash = ? AND expires_at >= ?",
-        (token_hash(token), now()),
-    ).fetchone()
-    return None if row is None else str(row["class_code"])
-
-
-def close_session(connection: Connection, token: str) -> None:
-    connection.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
-
-
-def checkpoint(db_path: Target, mode: str = "PASSIVE") -> None:
-    """Move committed WAL pages into the database file. PASSIVE (the periodic one) never
-    blocks writers; TRUNCATE (at shutdown, after a restore, after a name is forgotten) also
-    empties the WAL file. Nothing to do on PostgreSQL, which manages its own log."""
-    assert mode in ("PASSIVE", "TRUNCATE")
-    if database.is_url(db_path):
-        return
-    connection = sqlite3.connect(db_path, timeout=10)
-    try:
-        connection.execute(f"PRAGMA wal_checkpoint({mode})")
-    finally:
-        connection.close()
-
-
-def backup(connection: Connection, target: Path) -> None:
-    """An online copy of the whole store, safe while the server is writing. The copy is one
-    self-contained file (no -wal beside it), so it can be carried on a USB stick as it is.
-    SQLite only: PostgreSQL has pg_dump."""
-    assert isinstance(connection, sqlite3.Connection), "backup is for a SQLite store"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_wal(target)  # an old copy's WAL would otherwise be replayed into the new one
-    destination = sqlite3.connect(target)
-    try:
-        connection.backup(destination)
-        destination.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        destination.close()
-
-
-# --- who is using the store ------------------------------------------------------------------
-
-
-def lock_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".lock")
-
-
-def hold(db_path: Path, *, exclusive: bool) -> IO[bytes]:
-    """Take the store's lock file: shared by every running server, exclusive for a restore.
-    The operating system drops it when the process ends, even after kill -9, so a crash never
-    leaves the store looking busy. Raises StoreInUse when it cannot be had right now."""
-    path = lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+b")
-    try:
-        fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise StoreInUse(
-            f"{db_path} is in use by a running 'kynangso serve'"
-            if exclusive
-            else f"{db_path} is being restored"
-        ) from None
-    return handle
-
-
-def release(handle: IO[bytes]) -> None:
-    fcntl.flock(handle, fcntl.LOCK_UN)
-    handle.close()
-
-
-# --- restore ---------------------------------------------------------------------------------
-
-
-def _remove_wal(db_path: Path) -> None:
-    for suffix in ("-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            db_path.with_name(db_path.name + suffix).unlink()
-
-
-def _check(connection: Connection, source: Path) -> None:
-    """Raise StoreError unless `connection` is an intact class store."""
-    try:
-        verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{source} is not a class store: {exc}") from exc
-    if verdict != ["ok"]:
-        raise StoreError(f"{source} is damaged: {'; '.join(verdict[:5])}")
-    missing = {"classes", "learners", "completions"} - tables
-    if missing:
-        raise StoreError(f"{source} is not a class store: no table {', '.join(sorted(missing))}")
-
-
-@contextlib.contextmanager
-def _held(db_path: Path) -> Iterator[None]:
-    handle = hold(db_path, exclusive=True)
-    try:
-        yield
-    finally:
-        release(handle)
-
-
-def restore(source: Path, db_path: Path) -> dict[str, int]:
-    """Replace the store at `db_path` with the backup `source` and return its counts.
-
-    Refused (StoreInUse) while a server holds the store. The backup is checked and copied to a
-    file beside the store first; then the old store's -wal and -shm are removed (left there,
-    SQLite would replay the old WAL into the restored file) and the copy takes the store's
-    place in one rename. The result is migrated, checked again, and checkpointed."""
-    if not source.is_file():
-        raise StoreError(f"no backup at {source}")
-    with _held(db_path):
-        staging = db_path.with_name(db_path.name + ".restoring")
-        _remove_wal(staging)
-        staging.unlink(missing_ok=True)
-        try:
-            original = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                _check(original, source)
-                copy = sqlite3.connect(staging)
-                try:
-                    original.backup(copy)
-                    copy.execute("PRAGMA journal_mode=DELETE")
-                finally:
-                    copy.close()
-            finally:
-                original.close()
-            _remove_wal(db_path)
-            os.replace(staging, db_path)
-        finally:
-            staging.unlink(missing_ok=True)
-        connection = connect(db_path)
-        try:
-            _check(connection, db_path)
-            found = counts(connection)
-        finally:
-            connection.close()
-        checkpoint(db_path, "TRUNCATE")
-        return found

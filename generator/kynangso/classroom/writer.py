@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from kynangso.classroom import database, store
+from kynangso.classroom import database, store, storefile
 from kynangso.classroom.database import Connection, Target
 
 T = TypeVar("T")
@@ -52,7 +52,7 @@ class Writer:
 
     async def start(self) -> None:
         if not database.is_url(self.db_path):  # the lock file is SQLite's: restore is too
-            self.held = store.hold(Path(self.db_path), exclusive=False)
+            self.held = storefile.hold(Path(self.db_path), exclusive=False)
         self.connection = await asyncio.to_thread(store.connect, self.db_path)
         self.queue = asyncio.Queue()
         self.task = asyncio.create_task(self._run())
@@ -63,7 +63,7 @@ class Writer:
         if self.connection is not None:
             await asyncio.to_thread(self._close)
         if self.held is not None:
-            store.release(self.held)
+            storefile.release(self.held)
             self.held = None
 
     async def do(self, function: Callable[..., T], *args: Any) -> T:
