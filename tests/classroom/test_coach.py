@@ -3,6 +3,9 @@ event loop so the phones' requests do not wait behind a coach."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -16,7 +19,12 @@ from classmode import Server, free_port, request
 
 from kynangso.catalog import Catalog, load_catalog, write_catalog
 from kynangso.classroom import database, store
-from kynangso.classroom.coach import dashboard_data, render_dashboard
+from kynangso.classroom.coach import (
+    dashboard_data,
+    off_the_loop,
+    render_dashboard,
+    stop_coach_work,
+)
 from kynangso.site.render import site_catalog
 from kynangso.sources.validate import load_project
 
@@ -315,3 +323,31 @@ def test_serve_on_postgres_says_which_database_without_its_password(
         out, err = process.communicate(timeout=20)
     assert f"class store: {database.shown(postgres_url)} (1 classes" in out, out + err
     assert "s3cret" not in out + err and "WARNING" not in err
+
+
+def test_a_hubs_coach_work_runs_in_a_process_of_its_own_at_a_lower_priority(
+    tmp_path: Path,
+) -> None:
+    """At a hub (PostgreSQL) the coach's pages are made outside the server's interpreter
+    (whose lock they held while templating, holding up the phones' requests), at nice 10 or
+    more, and a coach process that dies (killed, out of memory) is replaced at the next page.
+    A SQLite store's coach work stays in a thread of the server, also at nice 10."""
+    hub = "postgresql://kynangso@127.0.0.1:1/hub"  # only its kind counts here
+
+    async def run() -> tuple[int, int, int, int, int]:
+        first = await off_the_loop(hub, os.getpid)
+        niceness = await off_the_loop(hub, os.nice, 0)
+        os.kill(first, signal.SIGKILL)
+        second = await off_the_loop(hub, os.getpid)
+        laptop = await off_the_loop(tmp_path / "class.db", os.getpid)
+        thread_niceness = await off_the_loop(tmp_path / "class.db", os.nice, 0)
+        return first, niceness, second, laptop, thread_niceness
+
+    try:
+        first, niceness, second, laptop, thread_niceness = asyncio.run(run())
+    finally:
+        stop_coach_work()
+    assert first != os.getpid()
+    assert niceness >= 10 > os.nice(0)
+    assert second not in (first, os.getpid())
+    assert laptop == os.getpid() and thread_niceness >= 10

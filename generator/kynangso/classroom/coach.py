@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import multiprocessing
 import os
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +24,7 @@ import markupsafe
 
 from kynangso import words
 from kynangso.catalog import Catalog, Words
-from kynangso.classroom import roster, store
+from kynangso.classroom import database, roster, store
 from kynangso.classroom.database import Connection, Target
 from kynangso.classroom.figures import hardest_questions
 
@@ -36,21 +38,69 @@ T = TypeVar("T")
 
 
 def _lower_priority() -> None:
-    """Coach work yields the CPU to the phones' requests (Linux sets a nice value per thread)."""
+    """Coach work yields the CPU to the phones' requests (Linux sets a nice value per thread;
+    in the coach's process, the thread is the process)."""
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
-# One thread, at a lower priority, for the dashboard and the CSV: however often coaches
-# refresh, they use at most one core, and on a 2-core laptop the event loop comes first.
-_COACH_WORK = ThreadPoolExecutor(
+# One thread, at a lower priority, for the dashboard and the CSV of a SQLite store: however
+# often coaches refresh, they use at most one core, and on a 2-core laptop the event loop
+# comes first.
+_COACH_THREAD = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="kns-coach", initializer=_lower_priority
 )
+# At a hub on PostgreSQL the same work runs in a process of its own, one, at the same lower
+# priority. In a thread of the server it held the server's interpreter lock while templating
+# and turning rows into pages, and each page a coach opened held up the phones' requests
+# however low the thread's priority; a process takes only CPU time, which the system gives the
+# server first. (On SQLite a reader in another process measured worse: a coach reloading in
+# a loop moved the phones' p99 more, see the README's benchmarks.) "spawn": the server has
+# threads (the writer, PostgreSQL's pool) that a forked copy must not inherit.
+_process: ProcessPoolExecutor | None = None
+_process_lock = threading.Lock()
 
 
-async def off_the_loop(function: Callable[..., T], *args: Any) -> T:
-    """Run `function(*args)` in the coach thread and wait for it without blocking the loop."""
-    return await asyncio.get_running_loop().run_in_executor(_COACH_WORK, function, *args)
+def _coach_process() -> ProcessPoolExecutor:
+    global _process
+    with _process_lock:
+        if _process is None:
+            _process = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
+            )
+        return _process
+
+
+def start_coach_work(db_path: Target) -> None:
+    """Start the coach's process of a PostgreSQL store now (it takes a second to import), not
+    at the first page."""
+    if database.is_url(db_path):
+        _coach_process().submit(os.getpid)
+
+
+def stop_coach_work() -> None:
+    global _process
+    with _process_lock:
+        process, _process = _process, None
+    if process is not None:
+        process.shutdown(wait=True, cancel_futures=True)
+
+
+async def off_the_loop(db_path: Target, function: Callable[..., T], *args: Any) -> T:
+    """Run `function(*args)`, coach work on the store `db_path`, without blocking the loop:
+    in the coach's thread for SQLite, in its process for PostgreSQL (`function` and its
+    arguments then travel by pickle; a process that died, killed or out of memory, is
+    replaced once)."""
+    loop = asyncio.get_running_loop()
+    if not database.is_url(db_path):
+        return await loop.run_in_executor(_COACH_THREAD, function, *args)
+    try:
+        return await loop.run_in_executor(_coach_process(), function, *args)
+    except BrokenProcessPool:
+        stop_coach_work()
+        return await loop.run_in_executor(_coach_process(), function, *args)
 
 
 def coach_language(wanted: str | None, accept_language: str | None) -> str:
@@ -103,7 +153,7 @@ def render_dashboard(
 def render_dashboard_from(
     db_path: Target, code: str, catalog: Catalog, lang: str = words.BASE
 ) -> str:
-    """The dashboard on a read connection of its own: what the server runs in a worker thread,
+    """The dashboard on a read connection of its own: what the server runs in the coach process,
     so a coach opening it never holds up the phones' requests on the event loop."""
     connection = store.reader(db_path)
     try:

@@ -4,7 +4,7 @@ entries that are one person) and the commune view (`/coach/commune/`, behind its
 The class routes act only on the class of the coach's session; like logout, they are POSTs
 that need the session cookie, which is SameSite=Strict, so another site's page cannot send
 them. Closing and merging show a confirmation page first. Writes go through the writer; the
-commune figures are counted in the coach thread on a read connection of their own.
+commune figures are counted in the coach process on a read connection of their own.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _confirm(
 
 
 def render_commune_from(db_path: Path, catalog: Catalog, lang: str) -> str:
-    """The commune view on a read connection of its own (run in the coach thread)."""
+    """The commune view on a read connection of its own (run in the coach process)."""
     connection = store.reader(db_path)
     try:
         figures = commune.commune(connection, catalog)
@@ -142,7 +142,9 @@ def commune_routes(mode: ClassMode) -> APIRouter:
         token = request.cookies.get(COMMUNE_COOKIE)
         if not commune.session_open(mode.connection, token):
             return HTMLResponse(_login_page(mode, lang))
-        page = await off_the_loop(render_commune_from, mode.db_path, mode.catalog, lang)
+        page = await off_the_loop(
+            mode.db_path, render_commune_from, mode.db_path, mode.catalog, lang
+        )
         return HTMLResponse(page)
 
     @routes.post("/login")

@@ -33,6 +33,8 @@ from kynangso.classroom.coach import (
     off_the_loop,
     render_dashboard_from,
     render_login,
+    start_coach_work,
+    stop_coach_work,
 )
 from kynangso.classroom.export import class_csv
 from kynangso.classroom.forget import forget_learner
@@ -131,11 +133,13 @@ def _lifespan(mode: ClassMode) -> Callable[[FastAPI], contextlib.AbstractAsyncCo
                 await asyncio.to_thread(storefile.checkpoint, db_path)
 
         await mode.writer.start()
+        start_coach_work(mode.db_path)
         task = asyncio.create_task(checkpoints(sqlite)) if sqlite is not None else None
         yield
         if task is not None:
             task.cancel()
         await mode.writer.stop()
+        await asyncio.to_thread(stop_coach_work)
         if sqlite is not None:
             # TRUNCATE, not PASSIVE: after a busy class the WAL file goes back to zero bytes.
             await asyncio.to_thread(storefile.checkpoint, sqlite, "TRUNCATE")
@@ -237,9 +241,11 @@ def coach_routes(mode: ClassMode) -> APIRouter:
         lang = language(request)
         if code is None:
             return HTMLResponse(render_login(lang=lang))
-        # SQL and templating in the coach thread, on a read connection of its own: the phones'
+        # SQL and templating in the coach process, on a read connection of its own: the phones'
         # requests keep flowing while a coach looks at a big class.
-        page = await off_the_loop(render_dashboard_from, mode.db_path, code, mode.catalog, lang)
+        page = await off_the_loop(
+            mode.db_path, render_dashboard_from, mode.db_path, code, mode.catalog, lang
+        )
         return HTMLResponse(page)
 
     @coach.post("/login")
@@ -263,7 +269,7 @@ def coach_routes(mode: ClassMode) -> APIRouter:
         code = session_class(request)
         if code is None:
             return RedirectResponse("/coach/", status_code=303)
-        body = await off_the_loop(class_csv, mode.db_path, code, mode.catalog)
+        body = await off_the_loop(mode.db_path, class_csv, mode.db_path, code, mode.catalog)
         # The file holds residents' names: its name says so wherever it is saved or sent.
         filename = f"kynangso-{code}-co-ten-nguoi-hoc.csv"
         return Response(

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from kynangso.cli import main
 
-main()
+# Guarded: a process the server spawns (the coach's) must not start the command again.
+if __name__ == "__main__":
+    main()
