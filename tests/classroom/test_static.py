@@ -231,3 +231,39 @@ def test_head_and_404_of_the_gz(packed: TestClient, tmp_path: Path) -> None:
     missing = packed.get("/assets/javascripts/bundle.a5f9d56c.min.js")
     assert missing.status_code == 404 and "not here" in missing.text
     assert missing.headers["cache-control"] == "no-cache"  # a 404 is never kept for a year
+
+
+def test_a_small_page_is_sent_whole_with_the_same_headers(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """A GET of a small file is answered from one read, with the headers FileResponse gave
+    (less the two it dropped); a range still gets FileResponse's partial answer."""
+    page = tmp_path / "site" / "lessons" / "a" / "index.html"
+    whole = client.get("/lessons/a/", headers={"accept-encoding": "identity"})
+    assert whole.status_code == 200 and whole.content == page.read_bytes()
+    assert sorted(k for k in whole.headers if k not in ("date", "server")) == [
+        "cache-control",
+        "content-length",
+        "content-type",
+        "etag",
+        "vary",
+    ]
+    assert whole.headers["content-length"] == str(page.stat().st_size)
+    part = client.get("/lessons/a/", headers={"accept-encoding": "identity", "range": "bytes=0-3"})
+    assert part.status_code == 206 and part.content == page.read_bytes()[:4]
+
+
+def test_a_remembered_file_removed_or_swapped_for_a_link_is_looked_up_again(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """Found paths are remembered (the real-path check reads every folder of the path), but a
+    file removed since is a 404, and one replaced by a symbolic link out of the site is checked
+    again and refused, never followed."""
+    page = tmp_path / "site" / "lessons" / "a" / "index.html"
+    assert client.get("/lessons/a/", headers={"accept-encoding": "identity"}).status_code == 200
+    page.unlink()
+    page.symlink_to(tmp_path / "secret.txt")
+    swapped = client.get("/lessons/a/", headers={"accept-encoding": "identity"})
+    assert swapped.status_code == 404 and b"secret" not in swapped.content
+    page.unlink()
+    assert client.get("/lessons/a/", headers={"accept-encoding": "identity"}).status_code == 404

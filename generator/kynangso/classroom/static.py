@@ -2,8 +2,8 @@
 
 Built on Starlette's `StaticFiles`: its lookup (nothing outside the site folder, no symbolic
 link out of it), its `If-None-Match` (lists, weak tags, `*`) and its `FileResponse` (HEAD,
-ranges, files streamed from disk). The build has already written `<file>.gz` beside every text
-file worth it (`kynangso.site.post.precompress`), so a phone that accepts gzip gets those bytes
+ranges, big files streamed from disk; a GET of a small file is sent from one read). The build
+has already written `<file>.gz` beside every text file worth it (`kynangso.site.post.precompress`), so a phone that accepts gzip gets those bytes
 and no request ever compresses anything. Each answer's ETag is a hash of the bytes it sends
 (made once per file change), so the gzip and plain forms never share one and a rebuild that
 changes nothing still answers 304.
@@ -95,6 +95,20 @@ def accepts_gzip(headers: Headers) -> bool:
     return False
 
 
+# Paths found inside the site that are remembered (a site has a few thousand files; what a
+# stranger asks for that is not there is never remembered).
+FOUND_PATHS = 20_000
+# Files up to this size are sent from one read (pages, scripts, styles, icons, the catalog);
+# bigger ones (pictures, recordings, the search index) are streamed by FileResponse.
+SMALL_FILE = 256 * 1024
+
+
+def _small(found: os.stat_result, scope: Scope, request: Headers) -> bool:
+    """Whether to answer with the file's bytes read at once: a GET of a small file that asks
+    for no range (FileResponse answers HEAD and ranges)."""
+    return found.st_size <= SMALL_FILE and scope["method"] == "GET" and "range" not in request
+
+
 def _regular(path: str) -> os.stat_result | None:
     try:
         result = os.stat(path)
@@ -118,6 +132,7 @@ class SiteApp(StaticFiles):
         self.inject = inject
         self.hidden = hidden
         self._tags: dict[str, tuple[int, int, str]] = {}  # path: (mtime_ns, size, ETag)
+        self._found: dict[str, str] = {}  # checked relative path: its file inside the site
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -155,10 +170,26 @@ class SiteApp(StaticFiles):
         return self._file(full_path, found, scope, cache_control(address))
 
     def _lookup(self, relative: str) -> tuple[str, os.stat_result | None]:
+        """The file of a checked relative path and its stat. StaticFiles' check (the real path,
+        symbolic links resolved, must be inside the site folder) reads every folder of the
+        path, in Python, twice a request; a path found inside is remembered, so each later
+        request costs one stat."""
+        known = self._found.get(relative)
+        if known is not None:
+            try:
+                found = os.lstat(known)  # a file swapped for a link since is checked again
+            except OSError:
+                found = None
+            if found is not None and not stat.S_ISLNK(found.st_mode):
+                return known, found
+            del self._found[relative]
         try:
-            return self.lookup_path(relative)
+            full_path, found = self.lookup_path(relative)
         except (OSError, ValueError):  # a name too long for the file system
             return "", None
+        if found is not None and len(self._found) < FOUND_PATHS:
+            self._found[relative] = full_path
+        return full_path, found
 
     def _not_found(self, scope: Scope) -> Response:
         full_path, found = self._lookup("404.html")
@@ -187,11 +218,20 @@ class SiteApp(StaticFiles):
             full_path, found = packed, packed_stat
             headers["Content-Encoding"] = "gzip"
         headers["ETag"] = self._etag(full_path, found)
-        response = FileResponse(
-            full_path, status_code, headers=headers, media_type=kind, stat_result=found
-        )
-        for name in DROPPED_HEADERS:
-            del response.headers[name]
+        response: Response
+        if _small(found, scope, request):
+            # Read here, in the thread this answer is made in: FileResponse would read it in
+            # more hops to worker threads, each costing more than the read (a lesson page was
+            # ~400 answers a second on 2 cores that way).
+            with open(full_path, "rb") as file:
+                body = file.read()
+            response = Response(body, status_code, headers=headers, media_type=kind)
+        else:
+            response = FileResponse(
+                full_path, status_code, headers=headers, media_type=kind, stat_result=found
+            )
+            for name in DROPPED_HEADERS:
+                del response.headers[name]
         if status_code == 200 and self.is_not_modified(response.headers, request):
             return NotModifiedResponse(response.headers)
         return response
