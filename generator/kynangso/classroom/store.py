@@ -452,9 +452,24 @@ def insert_completion(
     """Insert a completion received at `received_at`: True when new, False when that id was
     already kept, None when its learner is not in its class. One statement when it is new (on
     PostgreSQL each statement is a round trip to the server): the row is inserted only if its
-    learner is in its class; a row not inserted is then told apart: `insert_completions`, for
-    one row."""
-    return insert_completions(connection, [(completion, received_at)])[0]
+    learner is in its class; a row not inserted is then told apart. `insert_completions` is
+    the same for many rows at once."""
+    cursor = connection.execute(
+        f"INSERT INTO completions ({COMPLETION_COLUMNS})"
+        " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM learners WHERE id = ? AND class_code = ?"
+        " ON CONFLICT DO NOTHING",
+        (
+            *_completion_values(completion, received_at),
+            completion.learner_id,
+            completion.class_code,
+        ),
+    )
+    if cursor.rowcount == 1:
+        return True
+    row = connection.execute(
+        "SELECT class_code FROM learners WHERE id = ?", (completion.learner_id,)
+    ).fetchone()
+    return None if row is None or row["class_code"] != completion.class_code else False
 
 
 def completions(connection: Connection, code: str | None = None) -> list[dict[str, Any]]:
